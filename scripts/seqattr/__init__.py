@@ -1,0 +1,1 @@
+"""seqattr: attribution maps, gradient correction and their trustworthiness for genomics CNNs."""

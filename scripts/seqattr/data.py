@@ -1,0 +1,163 @@
+"""One-hot DNA and the HDF5 dataset format shared by every stage.
+
+A dataset file holds ``x_{split}`` (N, L, 4) float32 one-hot sequences, ``y_{split}`` (N, T)
+labels and, for synthetic data, ``model_{split}`` (N, L, 4) ground-truth per-position
+probabilities, for split in train / valid / test. Provenance lives in the file's attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import h5py
+import numpy as np
+
+ALPHABET = "ACGT"
+SPLITS = ("train", "valid", "test")
+_INDEX = {base: i for i, base in enumerate(ALPHABET)}
+
+
+class DatasetError(ValueError):
+    """A dataset file is missing, unreadable or does not have the expected content."""
+
+
+def one_hot(sequences: Sequence[str]) -> np.ndarray:
+    """Encode equal-length DNA strings as (N, L, 4) float32 in A, C, G, T order.
+
+    Lower case is accepted. N (or any other letter) becomes an all-zero column, so it
+    contributes nothing to a grad × input score.
+    """
+    if not sequences:
+        return np.zeros((0, 0, 4), dtype=np.float32)
+    length = len(sequences[0])
+    if any(len(s) != length for s in sequences):
+        raise ValueError("one_hot needs sequences of equal length")
+    codes = np.frombuffer("".join(sequences).upper().encode("ascii"), dtype=np.uint8)
+    lookup = np.full(256, 4, dtype=np.int64)
+    for base, i in _INDEX.items():
+        lookup[ord(base)] = i
+    index = lookup[codes].reshape(len(sequences), length)
+    table = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), dtype=np.float32)])
+    return table[index]
+
+
+def decode(x: np.ndarray) -> list[str]:
+    """Turn (N, L, 4) one-hot arrays back into strings; all-zero columns become N."""
+    letters = np.array(list(ALPHABET + "N"))
+    index = np.where(x.sum(-1) > 0, x.argmax(-1), 4)
+    return ["".join(row) for row in letters[index]]
+
+
+def to_channels_last(array: np.ndarray) -> np.ndarray:
+    """Return (N, L, 4) from either (N, L, 4) or the lab's (N, 4, L) layout."""
+    if array.ndim != 3:
+        raise DatasetError(f"expected a 3-D sequence array, got shape {array.shape}")
+    if array.shape[-1] == 4:
+        return array
+    if array.shape[1] == 4:
+        return np.transpose(array, (0, 2, 1))
+    raise DatasetError(f"no axis of length 4 (A, C, G, T) at the end or in the middle: {array.shape}")
+
+
+def atomic_path(path: str | os.PathLike) -> Path:
+    """A temporary sibling of ``path``: write there, then ``os.replace`` onto ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+def write_h5(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], attrs: Mapping | None = None) -> None:
+    """Write arrays (gzip-compressed) and JSON-able attributes to HDF5, atomically."""
+    partial = atomic_path(path)
+    try:
+        with h5py.File(partial, "w") as handle:
+            for name, array in arrays.items():
+                array = np.asarray(array)
+                options = {"compression": "gzip", "compression_opts": 4} if array.size > 1024 else {}
+                handle.create_dataset(name, data=array, **options)
+            for key, value in (attrs or {}).items():
+                handle.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+
+def read_h5(path: str | os.PathLike, keys: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """Read the named arrays (all when ``keys`` is None); a clear error when one is missing."""
+    try:
+        with h5py.File(path, "r") as handle:
+            names = list(handle.keys()) if keys is None else list(keys)
+            missing = [k for k in names if k not in handle]
+            if missing:
+                raise DatasetError(f"{path}: missing {missing}; it holds {sorted(handle.keys())}")
+            return {k: handle[k][()] for k in names}
+    except (OSError, KeyError) as error:
+        raise DatasetError(f"{path}: not a readable HDF5 file ({error})") from error
+
+
+def read_attrs(path: str | os.PathLike) -> dict:
+    """The file's attributes, JSON strings decoded."""
+    with h5py.File(path, "r") as handle:
+        attrs = dict(handle.attrs)
+    out = {}
+    for key, value in attrs.items():
+        if isinstance(value, bytes):
+            value = value.decode()
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        out[key] = value
+    return out
+
+
+def write_dataset(path, splits: Mapping[str, Mapping[str, np.ndarray]], attrs: Mapping | None = None) -> None:
+    """Write ``{split: {"x": …, "y": …, ["model": …]}}`` as ``x_train``, ``y_train``, …"""
+    arrays = {}
+    for split, parts in splits.items():
+        for name, array in parts.items():
+            arrays[f"{name}_{split}"] = np.asarray(array, dtype=np.float32)
+    write_h5(path, arrays, attrs)
+
+
+def read_split(path, split: str = "test", key_map: Mapping[str, str] | None = None) -> dict[str, np.ndarray]:
+    """Read one split as ``{"x", "y"[, "model"]}`` in (N, L, 4) layout.
+
+    ``key_map`` renames stored keys for user files, e.g. ``{"x_test": "X_test"}``. The
+    ground-truth ``model`` array is returned only when the file has it.
+    """
+    key_map = dict(key_map or {})
+    wanted = {name: key_map.get(f"{name}_{split}", f"{name}_{split}") for name in ("x", "y", "model")}
+    try:
+        with h5py.File(path, "r") as handle:
+            present = set(handle.keys())
+    except OSError as error:
+        raise DatasetError(f"{path}: not a readable HDF5 file ({error})") from error
+    for required in ("x", "y"):
+        if wanted[required] not in present:
+            raise DatasetError(f"{path}: no '{wanted[required]}' array; it holds {sorted(present)}")
+    keys = [stored for stored in wanted.values() if stored in present]
+    arrays = read_h5(path, keys)
+    out = {name: arrays[stored] for name, stored in wanted.items() if stored in arrays}
+    out["x"] = to_channels_last(out["x"]).astype(np.float32)
+    if "model" in out:
+        out["model"] = to_channels_last(out["model"]).astype(np.float32)
+    y = np.asarray(out["y"], dtype=np.float32)
+    out["y"] = y.reshape(len(y), -1)
+    if len(out["y"]) != len(out["x"]):
+        raise DatasetError(f"{path}: {split} has {len(out['x'])} sequences but {len(out['y'])} labels")
+    return out
+
+
+def split_indices(n: int, fractions: Sequence[float], rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffle ``range(n)`` and cut it into consecutive parts with the given fractions."""
+    if abs(sum(fractions) - 1) > 1e-6:
+        raise ValueError(f"split fractions must sum to 1, got {list(fractions)}")
+    order = rng.permutation(n)
+    bounds = np.round(np.cumsum(fractions) * n).astype(int)
+    return np.split(order, bounds[:-1])

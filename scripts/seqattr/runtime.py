@@ -1,0 +1,20 @@
+"""What every rule script needs: its log file, and the arguments Snakemake hands it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def start_logging(snakemake) -> logging.Logger:
+    """Send stderr and the ``seqattr`` logger to the rule's log file (if it declares one)."""
+    if snakemake.log:
+        handle = open(snakemake.log[0], "a", buffering=1)
+        sys.stderr = handle
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        force=True,
+    )
+    return logging.getLogger("seqattr")
