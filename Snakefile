@@ -1,0 +1,36 @@
+"""seqattr: trustworthy attribution maps for genomics deep learning.
+
+Run `snakemake --cores 2` for the default config, `--configfile config/paper_004.yaml` for a
+paper, and `snakemake --report results/report.html` for the captioned HTML report.
+"""
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+
+
+container: config["container"]
+
+
+include: "workflow/rules/data.smk"
+include: "workflow/rules/encode.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/attribution.smk"
+include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/consistency.smk"
+include: "workflow/rules/ensemble.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_outputs(),

@@ -1,0 +1,146 @@
+"""Validate a workflow config against its JSON schema and expand it into concrete runs.
+
+Validation fills in the schema's defaults and turns the first problem into one line that
+names the key and what is allowed, so a typo stops the run before any job starts.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """The config does not satisfy the schema or refers to something it does not define."""
+
+
+def _with_defaults(validator_class):
+    """A validator class that writes each property's ``default`` into the instance first."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_Validator = _with_defaults(jsonschema.Draft202012Validator)
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    return f"config error at {where}: {error.message}"
+
+
+def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
+    """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    config = copy.deepcopy(dict(config))
+    errors = list(_Validator(schema).iter_errors(config))
+    if errors:
+        # A value that breaks a kind-specific branch also makes that branch's keys look
+        # "unevaluated"; the broken value is the useful message.
+        specific = [e for e in errors if e.validator != "unevaluatedProperties"] or errors
+        raise ConfigError(_describe(jsonschema.exceptions.best_match(specific)))
+    _check_references(config)
+    return config
+
+
+def _check_names(where: str, names, defined: dict) -> None:
+    for name in names:
+        if name not in defined:
+            raise ConfigError(f"config error at {where}: '{name}' is not defined; defined are {sorted(defined)}")
+
+
+def _check_references(config: dict) -> None:
+    """Every name an experiment or ensemble uses must be defined in its section."""
+    methods = config["attribution"]["methods"]
+    for i, experiment in enumerate(config["experiments"]):
+        _check_names(f"experiments.{i}.datasets", experiment["datasets"], config["datasets"])
+        _check_names(f"experiments.{i}.models", experiment["models"], config["models"])
+        _check_names(f"experiments.{i}.regimes", experiment["regimes"], config["regimes"])
+        _check_names(f"experiments.{i}.methods", experiment.get("methods", []), methods)
+    for i, ensemble in enumerate(config["ensembles"]):
+        _check_names(f"ensembles.{i}.datasets", ensemble["datasets"], config["datasets"])
+        _check_names(f"ensembles.{i}.base_models", ensemble["base_models"], config["models"])
+        _check_names(f"ensembles.{i}.regime", [ensemble["regime"]], config["regimes"])
+        _check_names(f"ensembles.{i}.method", [ensemble["method"]], methods)
+    for name, dataset in config["datasets"].items():
+        if dataset["kind"] == "chipseq":
+            _check_names(f"datasets.{name}.source", [dataset["source"]], config["encode"])
+
+
+def seed_list(seeds) -> list[int]:
+    """``n`` means seeds 1..n; a list is taken as it is."""
+    return list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
+
+
+@dataclass(frozen=True, order=True)
+class Run:
+    """One trained (or loaded) model: the {dataset}/{model}/{regime}/seed{seed} wildcards."""
+
+    dataset: str
+    model: str
+    regime: str
+    seed: int
+
+    @property
+    def path(self) -> str:
+        return f"{self.dataset}/{self.model}/{self.regime}/seed{self.seed}"
+
+
+def ensemble_member(base_model: str, filters: int) -> str:
+    """Name of the ensemble member built from ``base_model`` with ``filters`` first-layer filters."""
+    return f"{base_model}.f{filters}"
+
+
+def expand_ensemble_models(config: dict) -> dict:
+    """Add a model entry for every ensemble member (base model with its first-layer filter count)."""
+    models = dict(config["models"])
+    for ensemble in config["ensembles"]:
+        for base in ensemble["base_models"]:
+            for filters in ensemble["filters"]:
+                member = copy.deepcopy(config["models"][base])
+                member.setdefault("options", {})["filters"] = filters
+                models[ensemble_member(base, filters)] = member
+    return models
+
+
+def experiment_runs(config: dict) -> list[tuple[Run, list[str]]]:
+    """Every run of the ``experiments`` section with its attribution methods, without repeats."""
+    methods_of: dict[Run, list[str]] = {}
+    all_methods = list(config["attribution"]["methods"])
+    for experiment in config["experiments"]:
+        methods = experiment.get("methods") or all_methods
+        for dataset in experiment["datasets"]:
+            for model in experiment["models"]:
+                for regime in experiment["regimes"]:
+                    for seed in seed_list(experiment["seeds"]):
+                        known = methods_of.setdefault(Run(dataset, model, regime, seed), [])
+                        known.extend(m for m in methods if m not in known)
+    return sorted(methods_of.items())
+
+
+def ensemble_runs(config: dict) -> list[tuple[str, str, str, list[Run]]]:
+    """For each ensemble population: (dataset, base model, method, member runs)."""
+    populations = []
+    for ensemble in config["ensembles"]:
+        for dataset in ensemble["datasets"]:
+            for base in ensemble["base_models"]:
+                members = [
+                    Run(dataset, ensemble_member(base, filters), ensemble["regime"], seed)
+                    for filters in ensemble["filters"]
+                    for seed in seed_list(ensemble["seeds"])
+                ]
+                populations.append((dataset, base, ensemble["method"], members))
+    return populations

@@ -1,0 +1,116 @@
+"""Config validation: defaults, one-line errors that name the key, and every shipped config dry-runs."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seqattr import config as cfg
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def _error(mutate) -> str:
+    config = copy.deepcopy(DEFAULT)
+    mutate(config)
+    with pytest.raises(cfg.ConfigError) as info:
+        cfg.validate(config)
+    return str(info.value)
+
+
+def test_defaults_are_filled():
+    config = cfg.validate(DEFAULT)
+    assert config["training"]["lr_decay_factor"] == 0.2
+    assert config["training"]["early_stopping_patience"] == 10
+    assert config["datasets"]["synthetic"]["split"] == [0.7, 0.1, 0.2]
+    assert config["datasets"]["synthetic"]["core_motifs"][0] == "MA0079.3"
+    assert config["consistency"]["k"] == 6
+
+
+def test_misspelled_key_is_named():
+    message = _error(lambda c: c["datasets"]["synthetic"].update(n_postive=5))
+    assert "datasets.synthetic" in message and "'n_postive' was unexpected" in message
+    assert "\n" not in message
+
+
+def test_out_of_range_value_is_named():
+    message = _error(lambda c: c["training"].update(learning_rate=-1))
+    assert message.startswith("config error at training.learning_rate")
+    message = _error(lambda c: c["datasets"]["synthetic"].update(n_background=1000))
+    assert "datasets.synthetic.n_background" in message and "519" in message
+
+
+def test_unknown_names_list_the_allowed_ones():
+    message = _error(lambda c: c["models"]["cnn_deep_exp"].update(architecture="cnn_dep"))
+    assert "models.cnn_deep_exp.architecture" in message and "cnn_deep" in message
+    message = _error(lambda c: c["experiments"][0]["models"].append("nonesuch"))
+    assert "experiments.0.models" in message and "cnn_shallow_relu" in message
+
+
+def test_schema_names_match_library_registries():
+    schema = yaml.safe_load(cfg.SCHEMA.read_text())["$defs"]
+    from seqattr import attribution, models, regimes
+
+    assert set(schema["model"]["properties"]["architecture"]["enum"]) == set(models.REGISTRY)
+    assert set(schema["regime"]["properties"]["kind"]["enum"]) == set(regimes.REGIMES)
+    assert set(schema["method"]["properties"]["kind"]["enum"]) == set(attribution.METHODS)
+
+
+def test_seed_lists_and_runs():
+    assert cfg.seed_list(3) == [1, 2, 3]
+    assert cfg.seed_list([7, 9]) == [7, 9]
+    config = cfg.validate(DEFAULT)
+    runs = cfg.experiment_runs(config)
+    assert len(runs) == 4 * 2
+    assert all(methods == list(config["attribution"]["methods"]) for _, methods in runs)
+
+
+def test_ensemble_members_get_their_filter_count():
+    config = copy.deepcopy(DEFAULT)
+    config["ensembles"] = [{"datasets": ["synthetic"], "base_models": ["cnn_deep_exp"], "filters": [12, 14], "seeds": 2}]
+    config = cfg.validate(config)
+    models = cfg.expand_ensemble_models(config)
+    assert models["cnn_deep_exp.f14"]["options"] == {"activation": "exponential", "filters": 14}
+    (dataset, base, method, members), = cfg.ensemble_runs(config)
+    assert (dataset, base, method) == ("synthetic", "cnn_deep_exp", "saliency")
+    assert len(members) == 4 and members[0].path == "synthetic/cnn_deep_exp.f12/standard/seed1"
+
+
+def _snakemake(*args, cwd=ROOT):
+    return subprocess.run([SNAKEMAKE, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "configfile", sorted(p.name for p in (ROOT / "config").glob("*.yaml")) + ["../tests/configs/tiny.yaml"]
+)
+def test_every_config_dry_runs(configfile):
+    result = _snakemake("-n", "-q", "--configfile", f"config/{configfile}")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    bad = copy.deepcopy(DEFAULT)
+    bad["models"]["cnn_deep_relu"]["options"]["activation"] = "tanh"
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
+    result = _snakemake("-n", "--configfile", str(tmp_path / "bad.yaml"))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "config error at models.cnn_deep_relu.options.activation" in output
+    assert "'tanh' is not one of ['relu', 'exponential']" in output
+
+
+def test_lint_and_format():
+    lint = _snakemake("--lint")
+    assert lint.returncode == 0 and "Lints for" not in lint.stdout + lint.stderr, lint.stdout + lint.stderr
+    fmt = subprocess.run(
+        [str(Path(sys.executable).with_name("snakefmt")), "--check", "Snakefile", "workflow/rules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stderr

@@ -1,0 +1,56 @@
+"""The pip pins, the conda environments and the container recipes describe the same software."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pins(lines) -> dict[str, str]:
+    pins = {}
+    for line in lines:
+        line = line.split("#")[0].strip()
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]+\])?==(\S+)", line)
+        if match:
+            pins[match.group(1).lower()] = match.group(3)
+    return pins
+
+
+def _env_pins(name):
+    env = yaml.safe_load((ROOT / "envs" / name).read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    return env, _pins(pip)
+
+
+def test_requirements_are_all_pinned():
+    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert len(_pins(lines)) == len(lines)
+
+
+def test_conda_envs_match_requirements():
+    wanted = _pins((ROOT / "requirements.txt").read_text().splitlines())
+    for name in ("workflow.yaml", "workflow-gpu.yaml"):
+        env, pins = _env_pins(name)
+        assert pins == wanted, name
+        assert "python=3.11" in env["dependencies"]
+        assert any(str(d).startswith("bedtools=") for d in env["dependencies"]) and "bioconda" in env["channels"]
+    gpu = yaml.safe_load((ROOT / "envs" / "workflow-gpu.yaml").read_text())
+    assert "tensorflow[and-cuda]==" + wanted["tensorflow"] in gpu["dependencies"][-1]["pip"]
+
+
+def test_containers_are_built_from_the_envs():
+    for recipe, env in (("workflow.def", "workflow.yaml"), ("workflow-gpu.def", "workflow-gpu.yaml")):
+        text = (ROOT / "containers" / recipe).read_text()
+        assert f"envs/{env} /opt/envs/{env}" in text
+        assert f"-f /opt/envs/{env}" in text
+
+
+def test_every_rule_declares_env_log_threads_resources():
+    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+        rules = re.split(r"^rule ", smk.read_text(), flags=re.M)[1:]
+        for rule in rules:
+            name = rule.split(":")[0]
+            for directive in ("conda:", "log:", "threads:", "resources:"):
+                assert f"    {directive}" in rule, f"{smk.name}: rule {name} has no {directive}"

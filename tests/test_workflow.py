@@ -1,0 +1,79 @@
+"""The whole workflow on the tiny config, from simulation to the HTML report, through Snakemake."""
+
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqattr import data
+from workflow_runner import ROOT, snakemake
+
+pytestmark = pytest.mark.workflow
+
+TINY = ROOT / "tests" / "configs" / "tiny.yaml"
+FIGURES = [
+    "figures/data/synthetic.png",
+    "figures/evaluation/scatter.png",
+    "figures/evaluation/improvement.png",
+    "figures/evaluation/angle_density.png",
+    "figures/evaluation/improvement_vs_angle.png",
+    "figures/evaluation/large_angles.png",
+    "figures/consistency/snr_vs_kld.png",
+    "figures/consistency/kmer_frequencies.png",
+    "figures/consistency/angular_density.png",
+    "figures/attribution/synthetic/cnn_shallow_relu/standard/seed1/saliency.png",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("tiny")
+    snakemake(workdir, TINY)
+    snakemake(workdir, TINY, "--report", str(workdir / "report.zip"))
+    return workdir
+
+
+def test_every_figure_and_table_is_made(tiny_run):
+    for name in FIGURES + ["tables/metrics.tsv", "tables/reproduction_004.tsv", "tables/selection.tsv"]:
+        path = tiny_run / "results" / name
+        assert path.exists() and path.stat().st_size > 0, name
+        if name.endswith(".png"):
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert path.with_suffix(".pdf").exists()
+
+
+def test_report_contains_every_figure(tiny_run):
+    with zipfile.ZipFile(tiny_run / "report.zip") as report:
+        names = report.namelist()
+    for figure in FIGURES:
+        assert any(n.endswith(figure) for n in names), figure
+
+
+def test_metrics_table_covers_every_run(tiny_run):
+    table = pd.read_csv(tiny_run / "results" / "tables" / "metrics.tsv", sep="\t")
+    # 2 models × 2 seeds × 4 methods + 1 model × 1 seed × 1 method, each raw and corrected
+    assert len(table) == (2 * 2 * 4 + 1) * 2
+    assert set(table["corrected"]) == {"raw", "corrected"}
+    assert table["interpretability_auroc"].between(0, 1).all()
+    assert table["classification_auroc"].between(0, 1).all()
+
+
+def test_training_outputs_are_complete(tiny_run):
+    run = tiny_run / "results" / "models" / "synthetic" / "cnn_shallow_exp" / "standard" / "seed2"
+    history = pd.read_csv(run / "history.tsv", sep="\t")
+    assert list(history["epoch"]) == [1, 2]
+    assert {"loss", "val_loss", "val_auroc", "lr", "seconds"} <= set(history.columns)
+    assert 0 <= json.loads((run / "test_metrics.json").read_text())["auroc"] <= 1
+    assert not (tiny_run / "results" / "checkpoints" / "synthetic" / "cnn_shallow_exp" / "standard" / "seed2").exists()
+
+
+def test_attribution_file_matches_dataset(tiny_run):
+    maps = data.read_h5(
+        tiny_run / "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/integrated_gradients.h5"
+    )
+    test = data.read_split(tiny_run / "results" / "data" / "synthetic.h5", "test")
+    assert maps["G"].shape == (40, 200, 4)
+    np.testing.assert_array_equal(maps["x"], test["x"][maps["indices"]])
+    assert (test["y"][maps["indices"], 0] == 1).all()  # positives only by default

@@ -1,0 +1,30 @@
+"""Run the workflow through Snakemake in a scratch directory (shared by the whole-workflow tests)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    """``snakemake`` on the project's Snakefile with ``workdir`` as working directory."""
+    command = [
+        SNAKEMAKE,
+        "--snakefile", str(ROOT / "Snakefile"),
+        "--directory", str(workdir),
+        "--profile", str(ROOT / "profiles" / "default"),
+        "--configfile", str(configfile),
+        "--cores", "2",
+        *args,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        logs = "\n".join(
+            f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted((workdir / "logs").rglob("*.log"))
+        ) if (workdir / "logs").exists() else ""
+        raise AssertionError(f"snakemake failed:\n{result.stderr[-6000:]}\n{logs[-12000:]}")
+    return result

@@ -1,0 +1,74 @@
+rule attribute:
+    input:
+        model=f"results/models/{RUN_DIR}/model.keras",
+        data=dataset_file,
+    output:
+        h5=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+    log:
+        f"logs/attribute/{RUN_DIR}/{{method}}.log",
+    benchmark:
+        f"benchmarks/runs/attribute/{RUN_DIR}/{{method}}.tsv"
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=120,
+        gpu=1,
+    params:
+        method=method_spec,
+        attribution=config["attribution"],
+        key_map=dataset_keys,
+        seed=lambda wc: int(wc.seed),
+    script:
+        "../../scripts/attribute.py"
+
+
+rule analyze:
+    input:
+        attributions=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+    output:
+        table=f"results/analysis/{RUN_DIR}/{{method}}.tsv",
+        angles=f"results/analysis/{RUN_DIR}/{{method}}.angles.h5",
+    log:
+        f"logs/analyze/{RUN_DIR}/{{method}}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        label=run_label,
+    script:
+        "../../scripts/analyze.py"
+
+
+rule plot_attribution:
+    input:
+        attributions=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+    output:
+        png=report(
+            f"results/figures/attribution/{RUN_DIR}/{{method}}.png",
+            caption="../report/attribution_panel.rst",
+            category="3. Attribution maps",
+            subcategory="{dataset}",
+            labels={
+                "model": "{model}",
+                "regime": "{regime}",
+                "seed": "{seed}",
+                "method": "{method}",
+            },
+        ),
+    log:
+        f"logs/plot_attribution/{RUN_DIR}/{{method}}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        n=config["attribution"]["plot_sequences"],
+    script:
+        "../../scripts/plot_attribution.py"

@@ -1,0 +1,203 @@
+"""Config validation, wildcard constraints and input functions shared by every rule file."""
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+
+from seqattr import config as cfg
+
+try:
+    _checked = cfg.validate(config)
+except cfg.ConfigError as error:
+    raise WorkflowError(str(error)) from None
+config.clear()
+config.update(_checked)
+MODELS = cfg.expand_ensemble_models(config)
+RUNS = cfg.experiment_runs(config)
+ENSEMBLES = cfg.ensemble_runs(config)
+
+
+wildcard_constraints:
+    dataset=r"[A-Za-z0-9][A-Za-z0-9_.]*",
+    model=r"[A-Za-z0-9][A-Za-z0-9_.]*",
+    regime=r"[A-Za-z0-9][A-Za-z0-9_.]*",
+    seed=r"\d+",
+    method=r"[A-Za-z0-9_]+",
+    target=r"[A-Za-z0-9_-]+",
+
+
+RUN_DIR = "{dataset}/{model}/{regime}/seed{seed}"
+
+
+def dataset_config(wildcards):
+    return config["datasets"][wildcards.dataset]
+
+
+def dataset_file(wildcards):
+    """The HDF5 file of a dataset: made by the workflow, or the user's own file."""
+    dataset = config["datasets"][wildcards.dataset]
+    if dataset["kind"] == "h5":
+        return dataset["path"]
+    return f"results/data/{wildcards.dataset}.h5"
+
+
+def dataset_keys(wildcards):
+    """Stored key names of a user's HDF5 dataset (empty for our own files)."""
+    return config["datasets"][wildcards.dataset].get("keys", {})
+
+
+def model_spec(wildcards):
+    return MODELS[wildcards.model]
+
+
+def regime_spec(wildcards):
+    return config["regimes"][wildcards.regime]
+
+
+def method_spec(wildcards):
+    return config["attribution"]["methods"][wildcards.method]
+
+
+def run_label(wildcards):
+    """The wildcards of one analysis as a plain dict (written into tables)."""
+    return {k: (int(v) if k == "seed" else v) for k, v in wildcards.items()}
+
+
+def run_paths(pattern, with_methods=True):
+    """``pattern`` formatted for every configured run (and method)."""
+    paths = []
+    for run, methods in RUNS:
+        fields = dict(
+            dataset=run.dataset, model=run.model, regime=run.regime, seed=run.seed
+        )
+        for method in methods if with_methods else [None]:
+            paths.append(pattern.format(**fields, method=method))
+    return paths
+
+
+def analysed_runs():
+    """(run, method) pairs in a fixed order, as label dicts for the aggregate rules."""
+    return [
+        dict(dataset=r.dataset, model=r.model, regime=r.regime, seed=r.seed, method=m)
+        for r, methods in RUNS
+        for m in methods
+    ]
+
+
+def first_seed_paths(pattern):
+    """``pattern`` for the first seed of each dataset/model/regime (the logo panels)."""
+    seen, paths = set(), []
+    for run, methods in RUNS:
+        key = (run.dataset, run.model, run.regime)
+        if key in seen:
+            continue
+        seen.add(key)
+        fields = dict(
+            dataset=run.dataset, model=run.model, regime=run.regime, seed=run.seed
+        )
+        paths += [pattern.format(**fields, method=m) for m in methods]
+    return paths
+
+
+def synthetic_datasets():
+    return [name for name, d in config["datasets"].items() if d["kind"] == "synthetic"]
+
+
+def names_of_kind(kind):
+    """A wildcard regex matching exactly the datasets of one kind (or nothing)."""
+    names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] == kind]
+    return "|".join(names) if names else "(?!)"
+
+
+def has_ground_truth(dataset):
+    """Synthetic data always carries its sequence model; a user's file only when it names one."""
+    spec = config["datasets"][dataset]
+    return spec["kind"] == "synthetic" or (
+        spec["kind"] == "h5" and "model_test" in spec["keys"]
+    )
+
+
+def ground_truth_runs():
+    return [r for r, _ in RUNS if has_ground_truth(r.dataset)]
+
+
+def chip_source(wildcards):
+    return config["encode"][config["datasets"][wildcards.dataset]["source"]]
+
+
+def ensemble_members(wildcards):
+    """Attribution files of one ensemble population."""
+    for dataset, base, method, members in ENSEMBLES:
+        if (dataset, base, method) == (
+            wildcards.dataset,
+            wildcards.model,
+            wildcards.method,
+        ):
+            return [f"results/attributions/{r.path}/{method}.h5" for r in members]
+    raise WorkflowError(
+        f"no ensemble {wildcards.dataset}/{wildcards.model}/{wildcards.method} in config"
+    )
+
+
+def ensemble_paths(pattern):
+    return [pattern.format(dataset=d, model=b, method=m) for d, b, m, _ in ENSEMBLES]
+
+
+def encode_request(source):
+    """What the metadata resolver needs for one ENCODE source: its settings and the TFs asked of it."""
+    spec = config["encode"][source]
+    targets = sorted(
+        {
+            d["target"]
+            for d in config["datasets"].values()
+            if d["kind"] == "chipseq" and d["source"] == source
+        }
+    )
+    return dict(spec, targets=targets)
+
+
+def genome_url(wildcards):
+    for spec in config["encode"].values():
+        if spec["assembly"] == wildcards.assembly:
+            return spec["genome_url"][wildcards.assembly]
+    raise WorkflowError(f"no encode source uses assembly {wildcards.assembly}")
+
+
+def chip_download(wildcards, target):
+    return f"resources/downloads/encode/{dataset_config(wildcards)['source']}/{target}.bed.gz"
+
+
+def final_outputs():
+    """Everything the config asks for: tables, figures and their inputs."""
+    outputs = [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
+    outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
+    outputs += first_seed_paths(
+        "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/{method}.png"
+    )
+    outputs += [
+        "results/tables/selection.tsv",
+        "results/tables/consistency_correlations.tsv",
+    ]
+    outputs += [
+        f"results/figures/consistency/{n}.png"
+        for n in ("snr_vs_kld", "kmer_frequencies", "angular_density")
+    ]
+    if ground_truth_runs():
+        outputs += [
+            f"results/figures/evaluation/{n}.png"
+            for n in (
+                "scatter",
+                "improvement",
+                "angle_density",
+                "improvement_vs_angle",
+                "large_angles",
+            )
+        ]
+    if ENSEMBLES:
+        outputs += [
+            f"results/figures/ensemble/{n}.png"
+            for n in ("angle_density", "reduction", "large_angles")
+        ]
+    return outputs

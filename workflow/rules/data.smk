@@ -1,0 +1,41 @@
+rule simulate_synthetic:
+    output:
+        h5="results/data/{dataset}.h5",
+    log:
+        "logs/simulate_synthetic/{dataset}.log",
+    benchmark:
+        "benchmarks/runs/simulate_synthetic/{dataset}.tsv"
+    wildcard_constraints:
+        dataset=names_of_kind("synthetic"),
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        dataset=dataset_config,
+    script:
+        "../../scripts/simulate_synthetic.py"
+
+
+rule plot_dataset:
+    input:
+        h5="results/data/{dataset}.h5",
+    output:
+        png=report(
+            "results/figures/data/{dataset}.png",
+            caption="../report/dataset.rst",
+            category="1. Data",
+            labels={"dataset": "{dataset}"},
+        ),
+    log:
+        "logs/plot_dataset/{dataset}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../../scripts/plot_dataset.py"

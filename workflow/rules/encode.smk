@@ -1,0 +1,79 @@
+rule encode_metadata:
+    output:
+        lock="resources/encode/{source}.tsv",
+    log:
+        "logs/encode_metadata/{source}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        chipseq=lambda wc: encode_request(wc.source),
+    script:
+        "../../scripts/encode_metadata.py"
+
+
+rule download_encode:
+    input:
+        lock="resources/encode/{source}.tsv",
+    output:
+        file="resources/downloads/encode/{source}/{target}.bed.gz",
+    log:
+        "logs/download_encode/{source}/{target}.log",
+    retries: 1
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    params:
+        target="{target}",
+        retries=lambda wc: config["encode"][wc.source]["retries"],
+    script:
+        "../../scripts/download_encode.py"
+
+
+rule genome:
+    output:
+        fasta="resources/downloads/genome/{assembly}.fa",
+        fai="resources/downloads/genome/{assembly}.fa.fai",
+    log:
+        "logs/genome/{assembly}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        url=genome_url,
+    script:
+        "../../scripts/genome.py"
+
+
+rule build_chip_dataset:
+    input:
+        peaks=lambda wc: chip_download(wc, dataset_config(wc)["target"]),
+        negatives=lambda wc: chip_download(wc, "DNase"),
+        lock=lambda wc: f"resources/encode/{dataset_config(wc)['source']}.tsv",
+        fasta=lambda wc: f"resources/downloads/genome/{chip_source(wc)['assembly']}.fa",
+    output:
+        h5="results/data/{dataset}.h5",
+    log:
+        "logs/build_chip_dataset/{dataset}.log",
+    wildcard_constraints:
+        dataset=names_of_kind("chipseq"),
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        target=lambda wc: dataset_config(wc)["target"],
+        dataset=dataset_config,
+    script:
+        "../../scripts/build_chip_dataset.py"

@@ -1,0 +1,46 @@
+rule ensemble:
+    input:
+        attributions=ensemble_members,
+    output:
+        ensemble="results/ensemble/{dataset}/{model}/{method}.h5",
+        reduction="results/ensemble/{dataset}/{model}/{method}.tsv",
+    log:
+        "logs/ensemble/{dataset}/{model}/{method}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    params:
+        label=lambda wc: dict(wc.items()),
+    script:
+        "../../scripts/ensemble.py"
+
+
+rule plot_ensemble:
+    input:
+        reductions=ensemble_paths("results/ensemble/{dataset}/{model}/{method}.tsv"),
+        ensembles=ensemble_paths("results/ensemble/{dataset}/{model}/{method}.h5"),
+        table="results/tables/metrics.tsv",
+    output:
+        **{
+            name: report(
+                f"results/figures/ensemble/{name}.png",
+                caption=f"../report/ensemble_{name}.rst",
+                category="6. In vivo ensemble proxy",
+            )
+            for name in ["angle_density", "reduction", "large_angles"]
+        },
+    log:
+        "logs/plot_ensemble.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        labels=ensemble_paths("{dataset} {model} {method}"),
+    script:
+        "../../scripts/plot_ensemble.py"

@@ -1,0 +1,71 @@
+rule aggregate:
+    input:
+        tables=run_paths(
+            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/{method}.tsv"
+        ),
+        angles=run_paths(
+            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/{method}.angles.h5"
+        ),
+        metrics=run_paths(
+            "results/models/{dataset}/{model}/{regime}/seed{seed}/test_metrics.json",
+            with_methods=False,
+        ),
+    output:
+        table=report(
+            "results/tables/metrics.tsv",
+            caption="../report/metrics_table.rst",
+            category="2. Tables",
+        ),
+        reproduction=report(
+            "results/tables/reproduction_004.tsv",
+            caption="../report/reproduction.rst",
+            category="2. Tables",
+        ),
+    log:
+        "logs/aggregate.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        runs=[
+            dict(dataset=r.dataset, model=r.model, regime=r.regime, seed=r.seed)
+            for r, _ in RUNS
+        ],
+    script:
+        "../../scripts/aggregate.py"
+
+
+rule plot_evaluation:
+    input:
+        table="results/tables/metrics.tsv",
+        angles=run_paths(
+            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/{method}.angles.h5"
+        ),
+    output:
+        **{
+            name: report(
+                f"results/figures/evaluation/{name}.png",
+                caption=f"../report/{name}.rst",
+                category="4. Ground-truth evaluation",
+            )
+            for name in [
+                "scatter",
+                "improvement",
+                "angle_density",
+                "improvement_vs_angle",
+                "large_angles",
+            ]
+        },
+    log:
+        "logs/plot_evaluation.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/plot_evaluation.py"

@@ -1,0 +1,28 @@
+rule train_model:
+    input:
+        data=dataset_file,
+    output:
+        model=f"results/models/{RUN_DIR}/model.keras",
+        history=f"results/models/{RUN_DIR}/history.tsv",
+        metrics=f"results/models/{RUN_DIR}/test_metrics.json",
+    log:
+        f"logs/train_model/{RUN_DIR}.log",
+    benchmark:
+        f"benchmarks/runs/train_model/{RUN_DIR}.tsv"
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=240,
+        gpu=1,
+    params:
+        model=model_spec,
+        regime=regime_spec,
+        training=config["training"],
+        seed=lambda wc: int(wc.seed),
+        checkpoint_dir=lambda wc: f"results/checkpoints/{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
+        key_map=dataset_keys,
+        label=lambda wc: f"{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
+    script:
+        "../../scripts/train_model.py"
