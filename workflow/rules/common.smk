@@ -20,9 +20,9 @@ ENSEMBLES = cfg.ensemble_runs(config)
 
 
 wildcard_constraints:
-    dataset=r"[A-Za-z0-9][A-Za-z0-9_.]*",
-    model=r"[A-Za-z0-9][A-Za-z0-9_.]*",
-    regime=r"[A-Za-z0-9][A-Za-z0-9_.]*",
+    dataset=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    model=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    regime=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
     seed=r"\d+",
     method=r"[A-Za-z0-9_]+",
     target=r"[A-Za-z0-9_-]+",
