@@ -31,6 +31,7 @@ include: "workflow/rules/attribution.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/consistency.smk"
 include: "workflow/rules/ensemble.smk"
+include: "workflow/rules/studies.smk"
 
 
 rule all:

@@ -201,3 +201,33 @@ def final_outputs():
             for n in ("angle_density", "reduction", "large_angles")
         ]
     return outputs
+
+
+def active_sweeps():
+    """The regime sweeps this config runs: those with at least two swept values."""
+    from seqattr import studies
+
+    return [
+        s
+        for s in studies.SWEEPS
+        if len(set(studies.sweep_values(config["regimes"], s).values())) >= 2
+    ]
+
+
+def study_method(wildcards=None):
+    """The attribution method the sweep figures use: saliency when configured, else the first."""
+    methods = list(config["attribution"]["methods"])
+    return "saliency" if "saliency" in methods else methods[0]
+
+
+def sweep_angle_files(sweep):
+    """(angles file, regime) of every run of the sweep's regimes, for the study's method."""
+    from seqattr import studies
+
+    regimes = studies.sweep_values(config["regimes"], sweep)
+    method = study_method()
+    return [
+        (f"results/analysis/{r.path}/{method}.angles.h5", r.regime)
+        for r, methods in RUNS
+        if r.regime in regimes and method in methods
+    ]

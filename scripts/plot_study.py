@@ -1,0 +1,27 @@
+"""Summarise one regime sweep (init σ or angle-regularisation strength): table, claims and figures."""
+
+import numpy as np
+import pandas as pd
+
+from seqattr import data, studies
+from seqattr.plots import save
+from seqattr.plots.studies import angle_distribution_figure, sweep_figure
+from seqattr.runtime import start_logging
+
+log = start_logging(snakemake)
+sweep = snakemake.wildcards.sweep
+values = studies.sweep_values(snakemake.params.regimes, sweep)
+metrics = pd.read_csv(snakemake.input.table, sep="\t")
+summary = studies.summarize(metrics, values, sweep, method=snakemake.params.method)
+log.info("%s sweep over %d values, %d models", sweep, len(values), summary["model"].nunique())
+summary.to_csv(snakemake.output.summary, sep="\t", index=False)
+studies.claims(summary, sweep).to_csv(snakemake.output.claims, sep="\t", index=False)
+save(sweep_figure(summary, sweep), snakemake.output.figure)
+
+angles_by_value: dict[float, list] = {}
+for path, regime in zip(snakemake.input.angles, snakemake.params.angle_regimes):
+    angles_by_value.setdefault(values[regime], []).append(data.read_h5(path, ["angles"])["angles"].ravel())
+save(
+    angle_distribution_figure({v: np.concatenate(a) for v, a in angles_by_value.items()}, studies.SWEEPS[sweep]["label"]),
+    snakemake.output.angles,
+)

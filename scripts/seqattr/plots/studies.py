@@ -1,0 +1,46 @@
+"""Figures of regime sweeps: metrics against the swept value, and angle distributions per value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from seqattr.plots import plt
+from seqattr.studies import SWEEPS
+
+TITLES = {
+    "classification_auroc": "classification AUROC",
+    "angle_sd": "SD of gradient angles (°)",
+    "interpretability_auroc": "interpretability AUROC",
+}
+
+
+def sweep_figure(summary: pd.DataFrame, sweep: str):
+    """One panel per metric: mean ± s.e.m. over seeds against the swept value, a line per model."""
+    columns = [c for c in SWEEPS[sweep]["columns"] if f"{c}_mean" in summary]
+    figure, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
+    for ax, column in zip(axes[0], columns):
+        for model, rows in summary.groupby("model"):
+            ax.errorbar(rows["value"], rows[f"{column}_mean"], yerr=rows[f"{column}_sem"], marker="o", ms=4,
+                        capsize=2, label=model)
+        ax.set_xscale("symlog", linthresh=max(summary["value"][summary["value"] > 0].min(), 1e-9))
+        ax.set_xlabel(SWEEPS[sweep]["label"])
+        ax.set_title(TITLES.get(column, column))
+    axes[0][0].legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def angle_distribution_figure(angles_by_value: dict[float, np.ndarray], label: str):
+    """Density of gradient angles pooled over models and seeds, one curve per swept value."""
+    figure, ax = plt.subplots(figsize=(5.5, 3.6))
+    bins = np.linspace(-90, 90, 91)
+    colours = plt.cm.viridis(np.linspace(0, 1, max(len(angles_by_value), 2)))
+    for colour, (value, angles) in zip(colours, sorted(angles_by_value.items())):
+        density, edges = np.histogram(angles, bins=bins, density=True)
+        ax.plot((edges[:-1] + edges[1:]) / 2, density, color=colour, label=f"{value:g}")
+    ax.set_xlabel("angle to the simplex (°)")
+    ax.set_ylabel("density")
+    ax.legend(title=label, fontsize=7)
+    figure.tight_layout()
+    return figure
