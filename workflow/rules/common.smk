@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from seqattr import config as cfg
+from seqattr.integrity import quarantine_unreadable
 
 try:
     _checked = cfg.validate(config)
@@ -17,6 +18,10 @@ config.update(_checked)
 MODELS = cfg.expand_ensemble_models(config)
 RUNS = cfg.experiment_runs(config)
 ENSEMBLES = cfg.ensemble_runs(config)
+
+# Damaged HDF5 / .keras outputs are moved aside (to *.corrupt) so that they are regenerated.
+if workflow.is_main_process and not workflow.dryrun:
+    quarantine_unreadable("results")
 
 
 wildcard_constraints:
