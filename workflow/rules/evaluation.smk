@@ -69,3 +69,28 @@ rule plot_evaluation:
         runtime=30,
     script:
         "../../scripts/plot_evaluation.py"
+
+
+rule paper_table:
+    input:
+        metrics="results/tables/metrics.tsv",
+        selection="results/tables/selection.tsv",
+        reference="resources/papers/{table}.tsv",
+    output:
+        table=report(
+            "results/tables/paper_{table}.tsv",
+            caption="../report/paper_table.rst",
+            category="2. Tables",
+        ),
+    params:
+        method=study_method,
+    log:
+        "logs/paper_table/{table}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/workflow.yaml"
+    script:
+        "../../scripts/paper_table.py"
