@@ -117,11 +117,15 @@ def read_attrs(path: str | os.PathLike) -> dict:
 
 
 def write_dataset(path, splits: Mapping[str, Mapping[str, np.ndarray]], attrs: Mapping | None = None) -> None:
-    """Write ``{split: {"x": …, "y": …, ["model": …]}}`` as ``x_train``, ``y_train``, …"""
+    """Write ``{split: {"x": …, "y": …, ["model": …]}}`` as ``x_train``, ``y_train``, …
+
+    ``x``, ``y`` and ``model`` are stored as float32; other per-sequence arrays as they are.
+    """
     arrays = {}
     for split, parts in splits.items():
         for name, array in parts.items():
-            arrays[f"{name}_{split}"] = np.asarray(array, dtype=np.float32)
+            floats = name in ("x", "y", "model")
+            arrays[f"{name}_{split}"] = np.asarray(array, dtype=np.float32) if floats else np.asarray(array)
     write_h5(path, arrays, attrs)
 
 

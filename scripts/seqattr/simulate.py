@@ -1,0 +1,108 @@
+"""Synthetic "billboard" sequences with a known ground truth (Koo & Ploenzke 2021; papers 003, 004).
+
+Each sequence has a sequence model: an (L, 4) array of per-position base probabilities made of
+uniform gaps and k JASPAR PWMs. Positives place PWMs from the core pool, negatives from the
+background pool; every base, motifs included, is then sampled from its column. The model is
+kept beside the sequence so attribution maps can be scored against it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from seqattr import jaspar
+from seqattr.data import SPLITS, split_indices
+
+VERSION = "1"
+DEFAULTS = {
+    "n_positive": 10000,
+    "n_negative": 10000,
+    "length": 200,
+    "n_background": 100,
+    "core_motifs": list(jaspar.CORE_MOTIFS),
+    "motif_counts": [3, 4, 5, 6, 7],
+    "motif_count_probs": [0.5, 0.25, 0.17, 0.05, 0.03],
+    "reverse_complement": True,
+    "jaspar_release": "JASPAR2016",
+    "split": [0.7, 0.1, 0.2],
+    "seed": 0,
+}
+
+
+def gap_lengths(n_gaps: int, total: int, rng: np.random.Generator) -> np.ndarray:
+    """Split ``total`` positions into ``n_gaps`` gaps: Uniform(0, 2) draws scaled to ``total``, rounded;
+    redrawn until the rounded integers add up to ``total``."""
+    while True:
+        draws = rng.uniform(0, 2, n_gaps)
+        gaps = np.round(draws / draws.sum() * total).astype(int)
+        if gaps.sum() == total:
+            return gaps
+
+
+def sequence_model(pool: list[np.ndarray], length: int, counts, probs, rng: np.random.Generator):
+    """One sequence model (L, 4) and its number of motifs: k PWMs drawn with replacement, gaps at 0.25."""
+    k = int(rng.choice(counts, p=probs))
+    while True:
+        motifs = [pool[i] for i in rng.integers(len(pool), size=k)]
+        free = length - sum(m.shape[0] for m in motifs)
+        if free >= 0:
+            break
+    gaps = gap_lengths(k + 1, free, rng)
+    parts = [np.full((gaps[0], 4), 0.25)]
+    for motif, gap in zip(motifs, gaps[1:]):
+        parts += [motif, np.full((gap, 4), 0.25)]
+    return np.concatenate(parts), k
+
+
+def sample_sequences(models: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One-hot samples (N, L, 4) of per-position distributions; a base of probability 0 is never drawn."""
+    cumulative = np.cumsum(models, axis=-1, dtype=np.float64)
+    cumulative /= cumulative[..., -1:]
+    cumulative = np.where(models > 0, cumulative, -np.inf)
+    last_possible = 3 - np.argmax(models[..., ::-1] > 0, axis=-1)
+    np.put_along_axis(cumulative, last_possible[..., None], np.inf, axis=-1)  # rounding can never skip past it
+    draws = rng.random(models.shape[:-1] + (1,))
+    bases = np.argmax(cumulative >= draws, axis=-1)
+    return np.eye(4, dtype=np.float32)[bases]
+
+
+def simulate(params: dict) -> tuple[dict, dict]:
+    """The dataset a config entry describes: ``({split: {"x", "y", "model", "n_motifs"}}, attrs)``."""
+    p = {**DEFAULTS, **{k: v for k, v in params.items() if k != "kind"}}
+    if len(p["motif_counts"]) != len(p["motif_count_probs"]) or abs(sum(p["motif_count_probs"]) - 1) > 1e-6:
+        raise ValueError("motif_count_probs must give one probability per entry of motif_counts and sum to 1")
+    rng = np.random.default_rng(p["seed"])
+    release = p["jaspar_release"]
+    background = jaspar.background_ids(release, p["core_motifs"], p["n_background"], rng)
+    _, core_pool = jaspar.motif_pool(release, p["core_motifs"], p["reverse_complement"])
+    _, background_pool = jaspar.motif_pool(release, background, p["reverse_complement"])
+
+    models, n_motifs, labels = [], [], []
+    for pool, n, label in ((core_pool, p["n_positive"], 1.0), (background_pool, p["n_negative"], 0.0)):
+        for _ in range(n):
+            model, k = sequence_model(pool, p["length"], p["motif_counts"], p["motif_count_probs"], rng)
+            models.append(model)
+            n_motifs.append(k)
+            labels.append(label)
+    models = np.stack(models)
+    x = sample_sequences(models, rng)
+    y = np.array(labels, dtype=np.float32)[:, None]
+    n_motifs = np.array(n_motifs, dtype=np.int64)
+
+    splits = {
+        name: {"x": x[idx], "y": y[idx], "model": models[idx].astype(np.float32), "n_motifs": n_motifs[idx]}
+        for name, idx in zip(SPLITS, split_indices(len(x), p["split"], rng))
+    }
+    attrs = {
+        "generator": "seqattr.simulate",
+        "version": VERSION,
+        "seed": p["seed"],
+        "jaspar_release": release,
+        "core_motifs": json.dumps(list(p["core_motifs"])),
+        "background_motifs": json.dumps(background),
+        "length": p["length"],
+        "params": json.dumps(p),
+    }
+    return splits, attrs
