@@ -1,0 +1,29 @@
+"""A one-figure summary of a simulated dataset."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqattr.plots import plt
+from seqattr.plots.logos import draw_logo, information_matrix
+
+
+def dataset_figure(model: np.ndarray, y: np.ndarray, n_motifs: np.ndarray, name: str):
+    """Motif counts per class, mean information per position over positives, and one positive's model."""
+    figure = plt.figure(figsize=(11, 5.5))
+    grid = figure.add_gridspec(2, 2, height_ratios=[1, 1])
+    counts_ax, info_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+    logo_ax = figure.add_subplot(grid[1, :])
+    positive = y[:, 0] == 1
+    bins = np.arange(n_motifs.min(), n_motifs.max() + 2) - 0.5
+    for label, mask in (("positives", positive), ("negatives", ~positive)):
+        counts_ax.hist(n_motifs[mask], bins=bins, alpha=0.6, label=label)
+    counts_ax.set(title="motifs per sequence", xlabel="number of motifs", ylabel="sequences")
+    counts_ax.legend()
+    information = information_matrix(model[positive].reshape(-1, 4)).sum(-1).reshape(-1, model.shape[1])
+    info_ax.plot(information.mean(0))
+    info_ax.set(title="information of the sequence model (positives)", xlabel="position", ylabel="mean bits")
+    draw_logo(logo_ax, model[np.flatnonzero(positive)[0]], kind="information")
+    logo_ax.set_title(f"{name}: sequence model of the first positive test sequence", fontsize=9, loc="left")
+    figure.tight_layout()
+    return figure
