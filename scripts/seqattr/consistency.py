@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from seqattr.correction import correct
 from seqattr.data import one_hot
 
 DEFAULTS = {"k": 6, "percentile": 90.0, "buffer": 2, "window": 3, "top_fraction": 0.1, "bin_width": 0.1,
@@ -59,11 +60,6 @@ def kl_divergence(p: np.ndarray, q: np.ndarray) -> float:
     if (q[support] == 0).any():
         raise ValueError("kl_divergence: q is 0 where p is not; the prior must cover every observed outcome")
     return float(np.sum(p[support] * np.log(p[support] / q[support])))
-
-
-def correct(G: np.ndarray) -> np.ndarray:
-    """Gradient correction: remove the mean over nucleotides at every position."""
-    return G - G.mean(axis=-1, keepdims=True)
 
 
 # ---------------------------------------------------------------------------- k-mer method
