@@ -1,0 +1,22 @@
+"""Figures of the in vivo ensemble proxy: angle densities, reduction against angle, large-angle fractions."""
+
+import pandas as pd
+
+from seqattr import ensemble
+from seqattr.data import read_h5
+from seqattr.plots import save
+from seqattr.plots.ensemble import angle_density_figure, large_angles_figure, reduction_figure
+from seqattr.runtime import start_logging
+
+log = start_logging(snakemake)
+labels = list(snakemake.params.labels)
+densities, fractions = {}, {}
+for label, path in zip(labels, snakemake.input.ensembles):
+    arrays = read_h5(path, ["angles", "angles_ensemble"])
+    densities[label] = (ensemble.angle_density(arrays["angles"]), ensemble.angle_density(arrays["angles_ensemble"]))
+    fractions[label] = ensemble.large_angle_fractions(arrays["angles"])
+    log.info("%s: %s", label, fractions[label])
+tables = {label: pd.read_csv(path, sep="\t") for label, path in zip(labels, snakemake.input.reductions)}
+save(angle_density_figure(densities), snakemake.output.angle_density)
+save(reduction_figure(tables), snakemake.output.reduction)
+save(large_angles_figure(fractions, snakemake.params.get("synthetic_fractions")), snakemake.output.large_angles)

@@ -1,0 +1,112 @@
+"""The ensemble proxy for ground truth in vivo (paper 004, Methods, "Quantifying interpretability on ChIP-seq data").
+
+Per TF and base model, a population of saliency maps of the same test sequences (paper: 10
+first-layer filter counts × 5 seeds). The ensemble map E is their mean. Per position, the L2
+distance of a member's map G_i to E is taken before correction, d_before = ‖G_i − E‖, and
+after, d_after = ‖correct(G_i) − E‖, and the "ensemble difference reduction" is
+1 − d_after / d_before, averaged in 5° bins of G_i's angle to the simplex.
+
+E is the mean of the *uncorrected* maps in both distances. The paper defines a single
+ensemble-average vector S_ens and compares the corrected individual vector against it
+("ΔS = S_i − S_ens … before and after the correction"); the published analysis does the same
+(GradientCorrection, analysis/2_evaluate_models_chipseq.py: ``dispersion(adj_scores,
+ensemble_scores)`` with ``ensemble_scores`` the average of the raw saliency maps). So the
+reduction can be negative where the ensemble itself sits off the simplex.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from seqattr.correction import THRESHOLDS, angles, correct
+from seqattr.correction import large_angle_fractions as per_sequence_fractions
+from seqattr.data import DatasetError, read_h5
+
+
+def ensemble_map(maps: Iterable[np.ndarray]) -> np.ndarray:
+    """Mean of a population of (N, L, 4) maps (an iterable, so members can be read one at a time)."""
+    total, count = None, 0
+    for member in maps:
+        total = np.asarray(member, np.float64) if total is None else total + member
+        count += 1
+    if count == 0:
+        raise ValueError("an ensemble needs at least one map")
+    return (total / count).astype(np.float32)
+
+
+def distances_to_ensemble(member: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
+    """Per-position L2 distance (N, L) between a member's map and the ensemble map."""
+    return np.linalg.norm(np.asarray(member, np.float64) - ensemble, axis=-1).astype(np.float32)
+
+
+def member_distances(member: np.ndarray, ensemble: np.ndarray) -> dict[str, np.ndarray]:
+    """d_before, d_after (both against the uncorrected ensemble) and the member's angles, each (N, L)."""
+    return {
+        "d_before": distances_to_ensemble(member, ensemble),
+        "d_after": distances_to_ensemble(correct(member), ensemble),
+        "angles": np.asarray(angles(member), np.float32),
+    }
+
+
+def difference_reduction(
+    d_before: np.ndarray, d_after: np.ndarray, member_angles: np.ndarray, bin_width: float = 5
+) -> pd.DataFrame:
+    """Mean of 1 − d_after / d_before per angle bin over [−90°, 90°].
+
+    Positions where d_before is 0 (member equals the ensemble) have no reduction and are left
+    out. Every bin is listed; an empty one has count 0 and a NaN mean.
+    """
+    d_before, d_after, member_angles = (np.ravel(a) for a in (d_before, d_after, member_angles))
+    defined = d_before > 0
+    reduction = 1 - d_after[defined] / d_before[defined]
+    edges = np.arange(-90, 90 + bin_width, bin_width, dtype=float)
+    index = np.clip(np.digitize(member_angles[defined], edges) - 1, 0, len(edges) - 2)
+    count = np.bincount(index, minlength=len(edges) - 1)
+    total = np.bincount(index, weights=reduction, minlength=len(edges) - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / count, np.nan)
+    return pd.DataFrame({
+        "angle_low": edges[:-1],
+        "angle_high": edges[1:],
+        "angle": (edges[:-1] + edges[1:]) / 2,
+        "mean_reduction": mean,
+        "count": count,
+    })
+
+
+def large_angle_fractions(member_angles: np.ndarray) -> dict[str, float]:
+    """Mean over members and sequences of the per-sequence fractions of positions above 30°, 45°, 60°."""
+    per_sequence = per_sequence_fractions(np.reshape(member_angles, (-1, np.shape(member_angles)[-1])))
+    return {f"frac_gt_{t}": float(f) for t, f in zip(THRESHOLDS, per_sequence.mean(axis=0))}
+
+
+def angle_density(member_angles: np.ndarray, bin_width: float = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram density of angles over [−90°, 90°]: bin centres and densities."""
+    edges = np.arange(-90, 90 + bin_width, bin_width, dtype=float)
+    density, _ = np.histogram(np.ravel(member_angles), bins=edges, density=True)
+    return (edges[:-1] + edges[1:]) / 2, density
+
+
+def _read_member(path: str | os.PathLike) -> np.ndarray:
+    return read_h5(path, ["G"])["G"]
+
+
+def analyse(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
+    """Ensemble map and per-member distances and angles of a population of attribution files.
+
+    Members are read twice (once for the mean, once for the distances) so that only one map
+    is in memory besides the results. All must hold the same test sequences (``indices``).
+    """
+    indices = [read_h5(p, ["indices"])["indices"] for p in paths]
+    for path, index in zip(paths[1:], indices[1:]):
+        if not np.array_equal(index, indices[0]):
+            raise DatasetError(f"{path}: its test sequences differ from those of {paths[0]}; members must be aligned")
+    ensemble = ensemble_map(_read_member(p) for p in paths)
+    per_member = [member_distances(_read_member(p), ensemble) for p in paths]
+    stacked = {key: np.stack([m[key] for m in per_member]) for key in ("d_before", "d_after", "angles")}
+    return {"E": ensemble, "angles_ensemble": np.asarray(angles(ensemble), np.float32), "indices": indices[0],
+            **stacked}
