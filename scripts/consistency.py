@@ -1,7 +1,5 @@
 """Consistency KLDs (k-mer, k-attr-mean) of one model's attribution maps, plus their distributions."""
 
-import os
-
 import numpy as np
 import pandas as pd
 
@@ -24,9 +22,7 @@ result = consistency(G.astype(np.float64), x, test["x"], **params)
 log.info("k-mer KLD %.4f, k-attr-mean KLD %.4f", result["kmer_kld"], result["kattr_mean_kld"])
 
 row = {**label, "kmer_kld": result["kmer_kld"], "kattr_mean_kld": result["kattr_mean_kld"], "n_sequences": len(G)}
-partial = data.atomic_path(snakemake.output.table)
-pd.DataFrame([row]).to_csv(partial, sep="\t", index=False)
-os.replace(partial, snakemake.output.table)
+data.write_tsv(pd.DataFrame([row]), snakemake.output.table)
 
 arrays = {name: value for name, value in result.items() if isinstance(value, np.ndarray)}
 scalars = {name: float(value) for name, value in result.items() if not isinstance(value, np.ndarray)}

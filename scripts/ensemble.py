@@ -1,9 +1,7 @@
 """Ensemble proxy of one TF × base model × method: ensemble map, distances, reduction by angle."""
 
-import os
-
 from seqattr import ensemble
-from seqattr.data import atomic_path, write_h5
+from seqattr.data import write_h5, write_tsv
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
@@ -15,9 +13,7 @@ write_h5(snakemake.output.ensemble, result, {**label, "members": members, "refer
 table = ensemble.difference_reduction(result["d_before"], result["d_after"], result["angles"])
 for key, value in reversed(label.items()):
     table.insert(0, key, value)
-partial = atomic_path(snakemake.output.reduction)
-table.to_csv(partial, sep="\t", index=False)
-os.replace(partial, snakemake.output.reduction)
+write_tsv(table, snakemake.output.reduction)
 positions = table["count"].sum()
 overall = (table["mean_reduction"] * table["count"]).sum() / max(positions, 1)
 log.info("mean ensemble difference reduction %.3f over %d positions", overall, positions)

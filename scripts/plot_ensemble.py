@@ -19,4 +19,5 @@ for label, path in zip(labels, snakemake.input.ensembles):
 tables = {label: pd.read_csv(path, sep="\t") for label, path in zip(labels, snakemake.input.reductions)}
 save(angle_density_figure(densities), snakemake.output.angle_density)
 save(reduction_figure(tables), snakemake.output.reduction)
-save(large_angles_figure(fractions, snakemake.params.get("synthetic_fractions")), snakemake.output.large_angles)
+synthetic = ensemble.synthetic_fractions(pd.read_csv(snakemake.input.table, sep="\t"), snakemake.params.synthetic)
+save(large_angles_figure(fractions, synthetic), snakemake.output.large_angles)

@@ -14,8 +14,8 @@ values = studies.sweep_values(snakemake.params.regimes, sweep)
 metrics = pd.read_csv(snakemake.input.table, sep="\t")
 summary = studies.summarize(metrics, values, sweep, method=snakemake.params.method)
 log.info("%s sweep over %d values, %d models", sweep, len(values), summary["model"].nunique())
-summary.to_csv(snakemake.output.summary, sep="\t", index=False)
-studies.claims(summary, sweep).to_csv(snakemake.output.claims, sep="\t", index=False)
+data.write_tsv(summary, snakemake.output.summary)
+data.write_tsv(studies.claims(summary, sweep), snakemake.output.claims)
 save(sweep_figure(summary, sweep), snakemake.output.figure)
 
 angles_by_value: dict[float, list] = {}

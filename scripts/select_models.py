@@ -1,7 +1,5 @@
 """Model-selection table (AUROC, SNR, both KLDs, ranks) and the KLD-vs-SNR correlations."""
 
-import os
-
 import pandas as pd
 
 from seqattr import data, selection
@@ -19,7 +17,5 @@ log.info("selected per dataset and method:\n%s",
          table[table["selection_rank"] == 1][selection.LABELS].to_string(index=False))
 log.info("KLD vs SNR:\n%s", correlations.to_string(index=False))
 
-for frame, path in ((table, snakemake.output.table), (correlations, snakemake.output.correlations)):
-    partial = data.atomic_path(path)
-    frame.to_csv(partial, sep="\t", index=False)
-    os.replace(partial, path)
+data.write_tsv(table, snakemake.output.table)
+data.write_tsv(correlations, snakemake.output.correlations)

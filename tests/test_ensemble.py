@@ -116,3 +116,17 @@ def test_ensemble_and_plot_scripts(tmp_path):
     )
     for path in figures.values():
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_synthetic_reference_fractions_use_raw_synthetic_rows():
+    import pandas as pd
+
+    from seqattr.ensemble import synthetic_fractions
+
+    table = pd.DataFrame({
+        "dataset": ["synth", "synth", "synth", "ctcf"],
+        "corrected": ["raw", "raw", "corrected", "raw"],
+        "frac_gt_30": [0.2, 0.4, 0.0, 0.9], "frac_gt_45": [0.1, 0.2, 0.0, 0.9], "frac_gt_60": [0.0, 0.1, 0.0, 0.9],
+    })
+    assert synthetic_fractions(table, ["synth"]) == pytest.approx({"frac_gt_30": 0.3, "frac_gt_45": 0.15, "frac_gt_60": 0.05})
+    assert synthetic_fractions(table, []) is None

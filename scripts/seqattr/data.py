@@ -165,3 +165,10 @@ def split_indices(n: int, fractions: Sequence[float], rng: np.random.Generator) 
     order = rng.permutation(n)
     bounds = np.round(np.cumsum(fractions) * n).astype(int)
     return np.split(order, bounds[:-1])
+
+
+def write_tsv(table, path: str | os.PathLike, **options) -> None:
+    """Write a pandas table as TSV with a header, atomically."""
+    partial = atomic_path(path)
+    table.to_csv(partial, sep="\t", index=False, **options)
+    os.replace(partial, path)

@@ -28,7 +28,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from seqattr.data import atomic_path
+from seqattr.data import write_tsv
 
 log = logging.getLogger("seqattr")
 
@@ -173,9 +173,7 @@ def resolve(request: Mapping) -> pd.DataFrame:
 
 def write_lock(table: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write the lock table as TSV, atomically."""
-    partial = atomic_path(path)
-    table.to_csv(partial, sep="\t", index=False, columns=list(LOCK_COLUMNS))
-    os.replace(partial, path)
+    write_tsv(table, path, columns=list(LOCK_COLUMNS))
 
 
 def read_lock(path: str | os.PathLike) -> pd.DataFrame:

@@ -110,3 +110,12 @@ def analyse(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
     stacked = {key: np.stack([m[key] for m in per_member]) for key in ("d_before", "d_after", "angles")}
     return {"E": ensemble, "angles_ensemble": np.asarray(angles(ensemble), np.float32), "indices": indices[0],
             **stacked}
+
+
+def synthetic_fractions(metrics: pd.DataFrame, datasets) -> dict[str, float] | None:
+    """Mean large-angle fractions of the raw maps on synthetic datasets (the reference lines of Fig. 1d)."""
+    rows = metrics[metrics["dataset"].isin(list(datasets)) & (metrics["corrected"] == "raw")]
+    columns = [f"frac_gt_{t}" for t in THRESHOLDS]
+    if rows.empty or not set(columns) <= set(rows.columns):
+        return None
+    return rows[columns].mean().to_dict()

@@ -42,5 +42,6 @@ rule plot_ensemble:
         runtime=10,
     params:
         labels=ensemble_paths("{dataset} {model} {method}"),
+        synthetic=synthetic_datasets(),
     script:
         "../../scripts/plot_ensemble.py"
