@@ -106,11 +106,13 @@ def test_ensemble_and_plot_scripts(tmp_path):
     assert data.read_attrs(outputs["ensemble"])["reference"] == "uncorrected ensemble"
 
     figures = {name: str(tmp_path / f"fig/{name}.png") for name in ("angle_density", "reduction", "large_angles")}
+    metrics = tmp_path / "metrics.tsv"
+    pd.DataFrame({"dataset": ["synth"], "corrected": ["raw"], "frac_gt_30": [0.3], "frac_gt_45": [0.15],
+                  "frac_gt_60": [0.08]}).to_csv(metrics, sep="\t", index=False)
     run_rule_script(
         "plot_ensemble.py",
-        input={"reductions": [outputs["reduction"]] * 2, "ensembles": [outputs["ensemble"]] * 2},
-        params={"labels": ["CTCF cnn_deep_exp saliency", "MAX cnn_deep_exp saliency"],
-                "synthetic_fractions": {"frac_gt_30": 0.3, "frac_gt_45": 0.15, "frac_gt_60": 0.08}},
+        input={"reductions": [outputs["reduction"]] * 2, "ensembles": [outputs["ensemble"]] * 2, "table": str(metrics)},
+        params={"labels": ["CTCF cnn_deep_exp saliency", "MAX cnn_deep_exp saliency"], "synthetic": ["synth"]},
         output=figures,
         log=log,
     )
