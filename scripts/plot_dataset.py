@@ -1,5 +1,7 @@
 """Figure of a simulated dataset (test split)."""
 
+from pathlib import Path
+
 from seqattr.data import read_h5
 from seqattr.plots import save
 from seqattr.plots.dataset import dataset_figure
@@ -7,5 +9,7 @@ from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 arrays = read_h5(snakemake.input.h5, ["model_test", "y_test", "n_motifs_test"])
-figure = dataset_figure(arrays["model_test"], arrays["y_test"], arrays["n_motifs_test"], snakemake.wildcards.dataset)
+name = Path(snakemake.input.h5).stem
+figure = dataset_figure(arrays["model_test"], arrays["y_test"], arrays["n_motifs_test"], name)
 save(figure, snakemake.output.png)
+log.info("dataset figure of %s written to %s", name, snakemake.output.png)

@@ -1,5 +1,7 @@
 """The billboard generator: shapes, sampling from the model, motif placement, frequencies, seeds, splits."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -42,59 +44,88 @@ def test_sampling_never_draws_zero_probability_bases():
     models = np.zeros((2000, 10, 4))
     models[..., 1] = 1.0  # always C
     models[:, 5] = [0.0, 0.0, 0.5, 0.5]
+    models[:, 6] = [0.3, 0.7, 0.0, 0.0]
     x = sample_sequences(models, rng)
-    assert (x[:, np.r_[0:5, 6:10], 1] == 1).all()
-    share_g = x[:, 5, 2].mean()
-    assert x[:, 5, :2].sum() == 0 and abs(share_g - 0.5) < 4 * np.sqrt(0.25 / 2000)
+    assert (x[:, np.r_[0:5, 7:10], 1] == 1).all()
+    assert x[:, 5, :2].sum() == 0 and x[:, 6, 2:].sum() == 0
+    for share, p in ((x[:, 5, 2].mean(), 0.5), (x[:, 6, 0].mean(), 0.3)):
+        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / 2000)
 
 
-def test_information_marks_exactly_the_motif_positions(dataset):
+def _information(matrix):
+    """Bits per position, I = 2 + sum M log2 M (0 log 0 = 0)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    logs = np.log2(np.where(matrix > 0, matrix, 1.0))
+    return 2 + (matrix * logs).sum(-1)
+
+
+def _decompose(row, pool):
+    """(start, pool index) of PWMs that tile every non-uniform column of ``row`` with uniform gaps
+    between them, found by matching the pool's matrices; None when no tiling exists."""
+    uniform = np.all(np.abs(row - 0.25) < 1e-6, axis=-1)
+
+    def walk(i):
+        while i < len(row) and uniform[i]:
+            i += 1
+        if i == len(row):
+            return []
+        for j, pwm in enumerate(pool):
+            window = row[i : i + len(pwm)]
+            if window.shape == pwm.shape and np.allclose(window, pwm, atol=1e-6):
+                rest = walk(i + len(pwm))
+                if rest is not None:
+                    return [(i, j)] + rest
+        return None
+
+    return walk(0)
+
+
+def _placements(splits, attrs, label):
+    """Per sequence of class ``label``: model, n_motifs, and the PWM tiling from the pool of that class."""
+    ids = DEFAULTS["core_motifs"] if label == 1 else json.loads(attrs["background_motifs"])
+    _, pool = jaspar.motif_pool("JASPAR2016", ids)
+    keep = _all(splits, "y")[:, 0] == label
+    models, counts = _all(splits, "model")[keep], _all(splits, "n_motifs")[keep]
+    return pool, [(m, k, _decompose(m, pool)) for m, k in zip(models, counts)]
+
+
+def test_motifs_sit_where_the_information_says(dataset):
+    splits, attrs = dataset
+    pool, rows = _placements(splits, attrs, 1)
+    for model, k, tiling in rows:
+        assert tiling is not None and len(tiling) == k
+        motif = np.zeros(len(model), bool)
+        expected = np.zeros(len(model))  # bits of the JASPAR column placed at each position
+        for start, j in tiling:
+            motif[start : start + len(pool[j])] = True
+            expected[start : start + len(pool[j])] = _information(pool[j])
+        information = _information(model)
+        assert np.all(information[~motif] == 0)  # gaps carry exactly 0 bits
+        # I > 0.1 exactly at motif columns; the only motif columns below are JASPAR's own weak ones
+        # (MA0062.2 and MA0058.3 each have one column under 0.1 bits)
+        np.testing.assert_array_equal(information > 0.1, motif & (expected > 0.1))
+
+
+def test_positives_draw_only_core_pwms_negatives_the_background(dataset):
+    splits, attrs = dataset
+    core_ids = set(DEFAULTS["core_motifs"])
+    _, negatives = _placements(splits, attrs, 0)
+    background_ids, _ = jaspar.motif_pool("JASPAR2016", json.loads(attrs["background_motifs"]))
+    uses_other = 0
+    for _, k, tiling in negatives:
+        assert tiling is not None and len(tiling) == k
+        uses_other += any(background_ids[j].removesuffix("_rc") not in core_ids for _, j in tiling)
+    assert uses_other > len(negatives) / 2  # 15 of 20 background motifs are not core ones
+    # the positives' tilings by core PWMs alone are checked in test_motifs_sit_where_the_information_says
+
+
+def test_sampled_bases_follow_the_model(dataset):
     splits, _ = dataset
-    model = _all(splits, "model").astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        information = 2 + np.nansum(np.where(model > 0, model * np.log2(model), 0), axis=-1)
-    gap = np.all(np.isclose(model, 0.25), axis=-1)
-    assert np.allclose(information[gap], 0)
-    # every motif column of the JASPAR PWMs carries information: none looks like a gap
-    pwms = jaspar.vertebrate_pwms("JASPAR2016")
-    assert all(not np.allclose(pwms[i], 0.25) for i in DEFAULTS["core_motifs"])
-    positives = _all(splits, "y")[:, 0] == 1
-    assert (information[positives] > 0.1).any(axis=1).all()
-    # the sampled bases follow the motifs exactly where the model puts them
-    x = _all(splits, "x")
-    consensus = x.argmax(-1) == model.argmax(-1)
-    assert consensus[information > 1.5].mean() > 0.85
+    x, model = _all(splits, "x"), _all(splits, "model")
+    strong = _information(model) > 1.5
+    assert (x.argmax(-1) == model.argmax(-1))[strong].mean() > 0.85
+    gap = np.all(model == 0.25, axis=-1)
     assert abs((x[gap].argmax(-1) == 0).mean() - 0.25) < 0.02
-
-
-def _motif_windows(model_row):
-    """Split a model into maximal runs of non-uniform columns (one or more adjacent motifs)."""
-    informative = ~np.all(np.isclose(model_row, 0.25), axis=-1)
-    runs, start = [], None
-    for i, flag in enumerate(list(informative) + [False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            runs.append(model_row[start:i])
-            start = None
-    return runs
-
-
-def _covered_by(run, pool):
-    """Whether a run is a concatenation of PWMs from ``pool`` (possibly with 0.25-like columns inside)."""
-    if len(run) == 0:
-        return True
-    return any(len(p) <= len(run) and np.allclose(run[: len(p)], p, atol=1e-6) and _covered_by(run[len(p):], pool) for p in pool)
-
-
-def test_positives_draw_only_core_pwms(dataset):
-    splits, _ = dataset
-    _, core = jaspar.motif_pool("JASPAR2016", DEFAULTS["core_motifs"])
-    model, y = _all(splits, "model"), _all(splits, "y")[:, 0]
-    for row in model[y == 1][:100]:
-        assert all(_covered_by(run, core) for run in _motif_windows(row))
-    negatives_with_other = sum(not all(_covered_by(r, core) for r in _motif_windows(row)) for row in model[y == 0][:100])
-    assert negatives_with_other > 50  # negatives do use the background pool
 
 
 def test_motif_count_frequencies_match_p():
@@ -111,7 +142,7 @@ def test_same_seed_same_bytes_other_seed_differs(dataset):
     again, _ = simulate(PARAMS)
     other, _ = simulate({**PARAMS, "seed": 8})
     for split in splits:
-        for key in ("x", "y", "model"):
+        for key in ("x", "y", "model", "n_motifs"):
             assert splits[split][key].tobytes() == again[split][key].tobytes()
     assert splits["test"]["x"].tobytes() != other["test"]["x"].tobytes()
 
@@ -125,9 +156,7 @@ def test_split_sizes(dataset):
 def test_provenance_attributes(dataset):
     _, attrs = dataset
     assert attrs["jaspar_release"] == "JASPAR2016" and attrs["seed"] == 7
-    assert '"MA0079.3"' in attrs["core_motifs"]
-    import json
-
+    assert json.loads(attrs["core_motifs"]) == DEFAULTS["core_motifs"]
     background = json.loads(attrs["background_motifs"])
     assert len(background) == 20 and background[:5] == DEFAULTS["core_motifs"]
 
@@ -149,3 +178,5 @@ def test_bad_parameters_are_refused():
         simulate({**PARAMS, "n_background": 2})
     with pytest.raises(ValueError, match="sum to 1"):
         simulate({**PARAMS, "motif_count_probs": [0.5, 0.5, 0.5, 0, 0]})
+    with pytest.raises(ValueError, match="cannot hold 7 motifs"):
+        simulate({**PARAMS, "length": 60})

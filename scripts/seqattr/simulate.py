@@ -15,7 +15,7 @@ import numpy as np
 from seqattr import jaspar
 from seqattr.data import SPLITS, split_indices
 
-VERSION = "1"
+VERSION = "2"
 DEFAULTS = {
     "n_positive": 10000,
     "n_negative": 10000,
@@ -57,15 +57,24 @@ def sequence_model(pool: list[np.ndarray], length: int, counts, probs, rng: np.r
 
 
 def sample_sequences(models: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One-hot samples (N, L, 4) of per-position distributions; a base of probability 0 is never drawn."""
+    """One-hot samples (N, L, 4) of per-position distributions, all positions at once.
+
+    Each base is the first whose cumulative probability reaches a draw u in (0, 1]; a base of
+    probability 0 repeats its predecessor's cumulative value exactly, so it is never the first.
+    """
     cumulative = np.cumsum(models, axis=-1, dtype=np.float64)
     cumulative /= cumulative[..., -1:]
-    cumulative = np.where(models > 0, cumulative, -np.inf)
-    last_possible = 3 - np.argmax(models[..., ::-1] > 0, axis=-1)
-    np.put_along_axis(cumulative, last_possible[..., None], np.inf, axis=-1)  # rounding can never skip past it
-    draws = rng.random(models.shape[:-1] + (1,))
-    bases = np.argmax(cumulative >= draws, axis=-1)
+    draws = 1.0 - rng.random(models.shape[:-1] + (1,))
+    bases = (cumulative < draws).sum(axis=-1)
     return np.eye(4, dtype=np.float32)[bases]
+
+
+def check_fit(pool: list[np.ndarray], length: int, counts, probs) -> None:
+    """Refuse a motif count whose narrowest PWMs already overflow the sequence (the redraw would never end)."""
+    largest = max(k for k, p in zip(counts, probs) if p > 0)
+    narrowest = min(m.shape[0] for m in pool)
+    if largest * narrowest > length:
+        raise ValueError(f"length={length} cannot hold {largest} motifs of at least {narrowest} positions")
 
 
 def simulate(params: dict) -> tuple[dict, dict]:
@@ -78,6 +87,8 @@ def simulate(params: dict) -> tuple[dict, dict]:
     background = jaspar.background_ids(release, p["core_motifs"], p["n_background"], rng)
     _, core_pool = jaspar.motif_pool(release, p["core_motifs"], p["reverse_complement"])
     _, background_pool = jaspar.motif_pool(release, background, p["reverse_complement"])
+    for pool in (core_pool, background_pool):
+        check_fit(pool, p["length"], p["motif_counts"], p["motif_count_probs"])
 
     models, n_motifs, labels = [], [], []
     for pool, n, label in ((core_pool, p["n_positive"], 1.0), (background_pool, p["n_negative"], 0.0)):
