@@ -43,8 +43,8 @@ def _epochs_done(history):
 def test_kill_during_training_then_restart(tmp_path):
     configfile = _config(tmp_path)
     targets = [f"{MODELS}/seed{s}/test_metrics.json" for s in (1, 2)]
-    command = [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--profile",
-               str(ROOT / "profiles" / "default"), "--configfile", str(configfile), "--cores", "1", *targets]
+    command = [SNAKEMAKE, *targets, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--profile",
+               str(ROOT / "profiles" / "default"), "--configfile", str(configfile), "--cores", "1"]
     run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seed1, seed2 = tmp_path / MODELS / "seed1", tmp_path / MODELS / "seed2"
     try:

@@ -42,11 +42,11 @@ def test_slurm_run_matches_local_run(slurm_cluster, configfile, tmp_path):
     cluster.mkdir()
     snakemake(local, configfile, *TARGETS)
     command = [
-        SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(cluster),
+        SNAKEMAKE, *TARGETS, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(cluster),
         "--profile", str(ROOT / "profiles" / "slurm"), "--configfile", str(configfile),
         "--slurm-status-command", "squeue", "--slurm-no-account", "--jobs", "2",
         "--set-resources", "train_model:gpu=0", "attribute:gpu=0",
-        "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30", *TARGETS,
+        "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
     output = result.stdout + result.stderr

@@ -14,12 +14,12 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
     """``snakemake`` on the project's Snakefile with ``workdir`` as working directory."""
     command = [
         SNAKEMAKE,
+        *args,  # targets first: list-valued options would swallow them
         "--snakefile", str(ROOT / "Snakefile"),
         "--directory", str(workdir),
         "--profile", str(ROOT / "profiles" / "default"),
         "--configfile", str(configfile),
         "--cores", "2",
-        *args,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
