@@ -1,0 +1,15 @@
+"""Correction, angles and (with a ground truth) interpretability metrics of one attribution file."""
+
+from seqattr import analysis
+from seqattr.data import write_h5, write_tsv
+from seqattr.runtime import start_logging
+
+log = start_logging(snakemake)
+label = dict(snakemake.params.label)
+arrays = analysis.read_attributions(snakemake.input.attributions)
+log.info("%s: %d maps of length %d, ground truth: %s", label, *arrays["G"].shape[:2], "model" in arrays)
+table, positions = analysis.analyse(arrays, label)
+write_tsv(table, snakemake.output.table)
+write_h5(snakemake.output.angles, positions, label)
+summary = table.drop(columns=list(analysis.LABELS) + ["index"]).mean(numeric_only=True)
+log.info("means over sequences:\n%s", summary.to_string())

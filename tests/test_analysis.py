@@ -1,0 +1,188 @@
+"""The analyze, aggregate and figure stages on constructed attribution files and tables."""
+
+import json
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqattr import aggregate, analysis, data
+from seqattr.correction import angles, large_angle_fractions
+from seqattr.plots.attribution_panel import attribution_figure, top_predictions
+from seqattr.plots.evaluation import improvement_vs_angle_figure
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+LABEL = {"dataset": "synthetic", "model": "cnn_shallow_exp", "regime": "standard", "seed": 1, "method": "saliency"}
+N, L = 5, 24
+MOTIF = slice(6, 12)
+
+
+def _attributions(with_truth=True, seed=0):
+    """A map that is the ground truth plus a random offset along (1, 1, 1, 1) at each position."""
+    rng = np.random.default_rng(seed)
+    M = np.full((N, L, 4), 0.25)
+    letters = np.eye(4)[rng.integers(0, 4, (N, 6))]
+    M[:, MOTIF] = letters * 0.9 + 0.025
+    x = data.one_hot(["".join(rng.choice(list("ACGT"), L)) for _ in range(N)])
+    x[:, MOTIF] = letters  # the motif's consensus letters were drawn
+    G = (M - 0.25) + rng.normal(scale=0.5, size=(N, L, 1))
+    arrays = {"G": G.astype(np.float32), "x": x, "indices": np.arange(10, 10 + N),
+              "prediction": np.linspace(0.6, 0.99, N).astype(np.float32)}
+    if with_truth:
+        arrays["model"] = M.astype(np.float32)
+    return arrays
+
+
+def _run(script, **namespaces):
+    snakemake = SimpleNamespace(**{k: SimpleNamespace(**v) for k, v in namespaces.items()}, log=[])
+    runpy.run_path(str(SCRIPTS / script), init_globals={"snakemake": snakemake})
+
+
+def _analyse(tmp_path, arrays, label=LABEL, name="run"):
+    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": "saliency"})
+    outputs = {"table": str(tmp_path / f"{name}.tsv"), "angles": str(tmp_path / f"{name}.angles.h5")}
+    _run("analyze.py", input={"attributions": str(tmp_path / f"{name}.h5")}, params={"label": label}, output=outputs)
+    return pd.read_csv(outputs["table"], sep="\t"), outputs["angles"]
+
+
+def test_analyze_script_with_ground_truth(tmp_path):
+    arrays = _attributions()
+    table, angles_path = _analyse(tmp_path, arrays)
+    metric_columns = [f"{m}_{v}" for m in ("auroc", "aupr", "cosine", "snr") for v in ("raw", "corrected")]
+    assert list(table.columns) == (list(LABEL) + ["index", "prediction", "frac_gt_30", "frac_gt_45", "frac_gt_60",
+                                                  "mean_abs_angle", "angle_sd"] + metric_columns)
+    assert table["index"].tolist() == list(range(10, 10 + N))
+    assert (table[list(LABEL)] == pd.Series(LABEL)).all().all()
+    # the offset along the simplex normal is all that separates the map from M − 0.25
+    np.testing.assert_allclose(table["cosine_corrected"], 1.0, atol=1e-6)
+    assert (table["cosine_raw"] < 0.99).all()
+    # grad × input of the corrected map is M − 0.25 at the drawn letter: 0.675 in the motif, 0 elsewhere
+    np.testing.assert_allclose(table[["auroc_corrected", "aupr_corrected"]], 1.0)
+    expected = large_angle_fractions(angles(arrays["G"].astype(np.float64)))
+    np.testing.assert_allclose(table[["frac_gt_30", "frac_gt_45", "frac_gt_60"]], expected)
+    stored = data.read_h5(angles_path)
+    assert set(stored) == {"indices", "angles", "information", "improvement", "score_raw", "score_corrected"}
+    assert stored["angles"].shape == (N, L)
+    np.testing.assert_allclose(stored["information"][:, 0], 0.0, atol=1e-6)
+    assert np.isnan(stored["improvement"][:, 0]).all() and np.isfinite(stored["improvement"][:, MOTIF]).all()
+    assert data.read_attrs(angles_path)["model"] == LABEL["model"]
+
+
+def test_analyze_without_ground_truth_keeps_only_angles_and_labels(tmp_path):
+    labels = np.array([[1], [0], [1], [1], [0]])
+    table, angles_path = _analyse(tmp_path, {**_attributions(with_truth=False), "y": labels})
+    assert table["label"].tolist() == [1, 0, 1, 1, 0]
+    assert not any(c.endswith(("_raw", "_corrected")) for c in table.columns)
+    assert {"frac_gt_30", "angle_sd"} <= set(table.columns)
+    assert set(data.read_h5(angles_path)) == {"indices", "angles"}
+
+
+def test_bad_attribution_files_name_the_problem(tmp_path):
+    arrays = _attributions()
+    data.write_h5(tmp_path / "missing.h5", {k: v for k, v in arrays.items() if k != "prediction"})
+    with pytest.raises(data.DatasetError, match=r"missing.h5: missing \['prediction'\]"):
+        analysis.read_attributions(tmp_path / "missing.h5")
+    data.write_h5(tmp_path / "shape.h5", {**arrays, "model": arrays["model"][:, :10]})
+    with pytest.raises(data.DatasetError, match="'model' has shape"):
+        analysis.read_attributions(tmp_path / "shape.h5")
+
+
+def _table(seed, auroc_raw, auroc_corrected, labels):
+    """A per-run analysis table with two metric values per version and the given sequence labels."""
+    n = len(labels)
+    table = pd.DataFrame({**{k: [v] * n for k, v in LABEL.items()}, "index": range(n), "prediction": 0.9,
+                          "label": labels})
+    table["seed"] = seed
+    for name in ("frac_gt_30", "frac_gt_45", "frac_gt_60", "mean_abs_angle", "angle_sd"):
+        table[name] = np.linspace(0.1, 0.3, n)
+    for metric in ("auroc", "aupr", "cosine", "snr"):
+        table[f"{metric}_raw"] = auroc_raw
+        table[f"{metric}_corrected"] = auroc_corrected
+    return table
+
+
+def test_aggregate_means_over_positive_sequences_and_improved_fractions():
+    one = _table(1, [0.6, 0.8, 0.0], [0.7, 0.9, 1.0], labels=[1, 1, 0])  # the negative sequence is left out
+    two = _table(2, [0.9, 0.7], [0.8, 0.6], labels=[1, 1])
+    two.loc[1, "auroc_corrected"] = np.nan  # a sequence without negatives: skipped in the mean
+    scores = pd.DataFrame({"dataset": "synthetic", "model": LABEL["model"], "regime": "standard", "seed": [1, 2],
+                           "classification_auroc": [0.97, 0.95], "classification_aupr": [0.96, 0.94]})
+    table = aggregate.metrics_table([one, two], scores)
+    assert list(table.columns) == aggregate.COLUMNS and len(table) == 4
+    rows = table.set_index(["seed", "corrected"])
+    assert rows.loc[(1, "raw"), "interpretability_auroc"] == pytest.approx(0.7)
+    assert rows.loc[(1, "corrected"), "interpretability_auroc"] == pytest.approx(0.8)
+    assert rows.loc[(2, "corrected"), "interpretability_auroc"] == pytest.approx(0.8)
+    assert rows.loc[(2, "raw"), "cosine"] == pytest.approx(0.8)
+    assert rows.loc[(1, "raw"), "n_sequences"] == 2
+    assert rows.loc[(1, "corrected"), "frac_gt_30"] == pytest.approx(0.15)
+    assert rows.loc[(2, "raw"), "classification_auroc"] == pytest.approx(0.95)
+    claims = aggregate.reproduction(table, []).set_index("claim")
+    improves = claims.loc[claims.index.str.startswith("correction improves interpretability AUROC")]
+    assert improves["ours"].item() == pytest.approx(0.5) and improves["holds"].item() == "no"
+    cosine = claims.loc[claims.index.str.startswith("correction improves cosine")]
+    assert cosine["ours"].item() == pytest.approx(0.5)  # seed 1: 0.8 > 0.7; seed 2: 0.7 < 0.8
+    assert claims.loc["classification AUROC on synthetic data", "ours"] == pytest.approx(0.96)
+    assert claims.loc["angle distribution is centred on 0 (median angle, °)", "holds"] == "n/a"
+
+
+def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path):
+    tables, angle_files, metric_files, runs = [], [], [], []
+    for seed in (1, 2):
+        label = {**LABEL, "seed": seed}
+        arrays = _attributions(seed=seed)
+        _analyse(tmp_path, arrays, label, name=f"seed{seed}")
+        tables.append(str(tmp_path / f"seed{seed}.tsv"))
+        # replace the angles: ±10° at ground-truth positions, ±40° in the background
+        stored = data.read_h5(tmp_path / f"seed{seed}.angles.h5")
+        signs = np.where(np.arange(L) % 2, 1.0, -1.0)
+        truth = stored["information"] > 0.1
+        stored["angles"] = np.where(truth, 10.0, 40.0) * signs
+        data.write_h5(tmp_path / f"seed{seed}.angles.h5", stored, label)
+        angle_files.append(str(tmp_path / f"seed{seed}.angles.h5"))
+        (tmp_path / f"metrics{seed}.json").write_text(json.dumps({"auroc": 0.97 + seed / 100, "aupr": 0.9}))
+        metric_files.append(str(tmp_path / f"metrics{seed}.json"))
+        runs.append({k: label[k] for k in ("dataset", "model", "regime", "seed")})
+    out = {"table": str(tmp_path / "metrics.tsv"), "reproduction": str(tmp_path / "claims.tsv")}
+    _run("aggregate.py", input={"tables": tables, "angles": angle_files, "metrics": metric_files},
+         params={"runs": runs}, output=out)
+    table = pd.read_csv(out["table"], sep="\t")
+    assert len(table) == 4 and set(table["corrected"]) == {"raw", "corrected"}
+    assert table.groupby("seed")["classification_auroc"].first().tolist() == pytest.approx([0.98, 0.99])
+    claims = pd.read_csv(out["reproduction"], sep="\t").set_index("claim")
+    assert claims.loc["correction improves cosine similarity (fraction of model × seed × method)", "ours"] == 1.0
+    spread = claims.loc["background angles spread wider than ground-truth angles (SD ratio)"]
+    assert spread["ours"] == pytest.approx(4.0) and spread["holds"] == "yes"
+    assert claims.loc["angle distribution is centred on 0 (median angle, °)", "holds"] == "yes"
+
+    figures = {name: str(tmp_path / f"{name}.png") for name in
+               ("scatter", "improvement", "angle_density", "improvement_vs_angle", "large_angles")}
+    _run("plot_evaluation.py", input={"table": out["table"], "angles": angle_files}, output=figures)
+    for path in figures.values():
+        assert Path(path).read_bytes()[:4] == b"\x89PNG" and Path(path).with_suffix(".pdf").exists()
+
+
+def test_improvement_figure_draws_the_envelope():
+    arrays = _attributions()
+    _, positions = analysis.analyse(arrays, LABEL)
+    figure = improvement_vs_angle_figure([{"label": LABEL, **positions}])
+    envelope = figure.axes[0].get_lines()[0]
+    alpha = envelope.get_xdata()
+    np.testing.assert_allclose(envelope.get_ydata(), 1 - np.cos(np.radians(alpha)))
+
+
+def test_attribution_panel_rows_and_sequence_choice(tmp_path):
+    arrays = _attributions()
+    assert top_predictions(arrays["prediction"], 2).tolist() == [N - 1, N - 2]
+    with_truth = attribution_figure(arrays["G"][:2], arrays["x"][:2], arrays["model"][:2])
+    without = attribution_figure(arrays["G"][:2], arrays["x"][:2])
+    assert len(with_truth.axes) == 8 and len(without.axes) == 6
+    angle_bars = with_truth.axes[1].patches
+    np.testing.assert_allclose([b.get_height() for b in angle_bars], angles(arrays["G"][0]), atol=1e-4)
+    data.write_h5(tmp_path / "attr.h5", arrays)
+    _run("plot_attribution.py", input={"attributions": str(tmp_path / "attr.h5")}, params={"n": 2},
+         output={"png": str(tmp_path / "panel.png")})
+    assert (tmp_path / "panel.png").read_bytes()[:4] == b"\x89PNG"
