@@ -1,0 +1,127 @@
+"""Attribution methods: exact values on a linear model, completeness, limits, seeds, batching, ISM."""
+
+import keras
+import numpy as np
+import pytest
+
+from seqattr.attribution import attribute, ism_variants
+from seqattr.data import one_hot
+from seqattr.shuffle import shuffle
+
+RNG = np.random.default_rng(0)
+L = 30
+X = one_hot(["".join(RNG.choice(list("ACGT"), L)) for _ in range(6)])
+
+
+def _named_output(inputs, hidden):
+    logits = keras.layers.Dense(1, name="logits")(hidden)
+    return keras.Model(inputs, keras.layers.Activation("sigmoid", name="probability")(logits))
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """f(x) = Σ W·x + b with the logit as the output (target='logit')."""
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((L, 4))
+    model = _named_output(inputs, keras.layers.Flatten()(inputs))
+    return model, model.get_layer("logits").get_weights()[0].reshape(L, 4)
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    keras.utils.set_random_seed(2)
+    inputs = keras.Input((L, 4))
+    hidden = keras.layers.Conv1D(4, 5, activation="relu", padding="same")(inputs)
+    hidden = keras.layers.Dense(8, activation="tanh")(keras.layers.Flatten()(hidden))
+    return _named_output(inputs, hidden)
+
+
+def _logit(model, x):
+    return keras.Model(model.inputs, model.get_layer("logits").output).predict(x, verbose=0)[:, 0]
+
+
+@pytest.mark.parametrize("method", [{"kind": "saliency"}, {"kind": "smoothgrad", "samples": 4, "sigma": 0.3},
+                                    {"kind": "integrated_gradients", "steps": 5}])
+def test_linear_model_gradient_is_the_weights(linear, method):
+    model, W = linear
+    G = attribute(model, X, method, target="logit")
+    np.testing.assert_allclose(G, np.broadcast_to(W, G.shape), rtol=1e-5, atol=1e-6)
+
+
+def test_linear_model_completeness(linear):
+    model, _ = linear
+    G = attribute(model, X, {"kind": "integrated_gradients", "steps": 3, "baseline": "shuffle"}, target="logit")
+    baselines = shuffle(X, "mononucleotide", 1, 0, 0)[:, 0]
+    np.testing.assert_allclose(((X - baselines) * G).sum((1, 2)), _logit(model, X) - _logit(model, baselines),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_integrated_gradients_completeness_on_a_cnn(cnn):
+    G = attribute(cnn, X, {"kind": "integrated_gradients", "steps": 100, "baseline": "zeros"})
+    f = cnn.predict(X, verbose=0)[:, 0]
+    f0 = cnn.predict(np.zeros_like(X), verbose=0)[:, 0]
+    assert np.abs((X * G).sum((1, 2)) - (f - f0)).max() <= 0.01 * np.abs(f - f0).max()
+
+
+def test_smoothgrad_with_tiny_noise_is_saliency(cnn):
+    saliency = attribute(cnn, X, {"kind": "saliency"})
+    smooth = attribute(cnn, X, {"kind": "smoothgrad", "samples": 3, "sigma": 1e-6})
+    np.testing.assert_allclose(smooth, saliency, rtol=1e-3, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", [{"kind": "smoothgrad", "samples": 5}, {"kind": "expected_gradients", "references": 3, "steps": 4},
+                                    {"kind": "ism"}])
+def test_batch_size_does_not_matter(cnn, method):
+    one = attribute(cnn, X, method, batch_size=1, seed=3)
+    many = attribute(cnn, X, method, batch_size=10_000, seed=3)
+    np.testing.assert_allclose(one, many, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", [{"kind": "smoothgrad", "samples": 5}, {"kind": "expected_gradients", "references": 3, "steps": 4,
+                                                                          "shuffle": "dinucleotide"}])
+def test_seed_reproduces_and_another_seed_differs(cnn, method):
+    first = attribute(cnn, X, method, seed=7)
+    np.testing.assert_array_equal(first, attribute(cnn, X, method, seed=7))
+    assert not np.allclose(first, attribute(cnn, X, method, seed=8))
+
+
+def test_ism_equals_brute_force_mutants(cnn):
+    G = attribute(cnn, X[:2], {"kind": "ism"}, batch_size=64)
+    f = cnn.predict(X[:2], verbose=0)[:, 0]
+    for n in range(2):
+        for position in range(L):
+            for base in range(4):
+                mutant = X[n].copy()
+                mutant[position] = np.eye(4)[base]
+                expected = cnn.predict(mutant[None], verbose=0)[0, 0] - f[n]
+                assert G[n, position, base] == pytest.approx(expected, abs=1e-5)
+
+
+def test_ism_variants_layout():
+    variants = ism_variants(X[:1])
+    assert variants.shape == (1, L * 4, L, 4)
+    np.testing.assert_array_equal(variants[0, 7 * 4 + 2, 7], [0, 0, 1, 0])
+    np.testing.assert_array_equal(np.delete(variants[0, 7 * 4 + 2], 7, 0), np.delete(X[0], 7, 0))
+
+
+def test_probability_gradient_is_sigmoid_slope_times_logit_gradient(cnn):
+    logit = attribute(cnn, X, {"kind": "saliency"}, target="logit")
+    probability = attribute(cnn, X, {"kind": "saliency"}, target="probability")
+    p = cnn.predict(X, verbose=0)[:, 0]
+    np.testing.assert_allclose(probability, logit * (p * (1 - p))[:, None, None], rtol=1e-4, atol=1e-7)
+
+
+def test_unknown_method_and_target(cnn):
+    with pytest.raises(ValueError, match="unknown attribution method"):
+        attribute(cnn, X, {"kind": "deeplift"})
+    with pytest.raises(ValueError, match="unknown attribution target"):
+        attribute(cnn, X, {"kind": "saliency"}, target="softmax")
+
+
+def test_sequence_selection():
+    from seqattr.attribution import select_sequences
+
+    y = np.array([[1, 0], [0, 1], [1, 1], [1, 0]])
+    np.testing.assert_array_equal(select_sequences(y, "positives", 0), [0, 2, 3])
+    np.testing.assert_array_equal(select_sequences(y, "positives", 1, 1), [1])
+    np.testing.assert_array_equal(select_sequences(y, "all", 0, 3), [0, 1, 2])
