@@ -1,29 +1,37 @@
 """Attribution maps of one trained model for the test sequences, with everything later stages need."""
 
-import keras
-import numpy as np
+import os
 
-from seqattr.attribution import attribute, select_sequences
 from seqattr.data import read_split, write_h5
+from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
+gpu = claim_gpu()  # before TensorFlow starts, so this job sees only its own GPU
+log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
+os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)  # read when TensorFlow starts
+
+import keras  # noqa: E402
+
+from seqattr.attribution import attribute, select_sequences  # noqa: E402
+
 settings = snakemake.params.attribution
-method = snakemake.params.method
+method, seed, task = snakemake.params.method, snakemake.params.seed, settings["task"]
 test = read_split(snakemake.input.data, "test", snakemake.params.key_map)
-indices = select_sequences(test["y"], settings["sequences"], settings["task"], settings["max_sequences"])
+indices = select_sequences(test["y"], settings["sequences"], task, settings["max_sequences"])
+if not len(indices):
+    raise ValueError(f"{snakemake.input.data}: no test sequences selected ({settings['sequences']}, task {task})")
 x = test["x"][indices]
 model = keras.saving.load_model(snakemake.input.model, compile=False)
-log.info("%s on %d test sequences (%s, task %d)", method, len(x), settings["target"], settings["task"])
-G = attribute(model, x, method, settings["target"], settings["task"], settings["batch_size"], snakemake.params.seed, log)
+log.info("%s on %d test sequences (%s, task %d)", method, len(x), settings["target"], task)
+G = attribute(model, x, method, settings["target"], task, settings["batch_size"], seed, log)
 arrays = {
     "G": G,
-    "indices": indices,
+    "indices": indices.astype("int64"),
     "x": x,
     "y": test["y"][indices],
-    "prediction": model.predict(x, batch_size=256, verbose=0)[:, settings["task"]],
+    "prediction": model.predict(x, batch_size=256, verbose=0)[:, task],
 }
 if "model" in test:
     arrays["model"] = test["model"][indices]
-attrs = {"method": method, "target": settings["target"], "task": settings["task"], "seed": snakemake.params.seed}
-write_h5(snakemake.output.h5, arrays, attrs)
+write_h5(snakemake.output.h5, arrays, {"method": method, "target": settings["target"], "task": task, "seed": seed})

@@ -1,0 +1,93 @@
+"""Attribution throughput: batched graphs against a per-sequence loop, for every method on cnn_deep.
+
+For each method, ``attribute`` runs on N random sequences with the configured batch size; the
+baseline is the same computation looping over sequences one at a time (``batch_size=1``: one graph
+call per sequence with all its path points or samples), timed on a subset and extrapolated to N.
+Both timings include the one graph trace of their ``attribute`` call. Prints sequences/second and
+the speed-up, with the device name.
+
+    python benchmarks/attribution_throughput.py --n 4000 --loop-n 32 --batch-size 128
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from seqattr.attribution import DEFAULTS, METHODS, attribute
+
+
+def cnn_deep(length: int = 200):
+    """cnn_deep from the model registry, or, before that module exists, the same layers built here."""
+    try:
+        from seqattr.models import build_model
+    except ImportError:
+        return _cnn_deep_here(length)
+    return build_model({"architecture": "cnn_deep", "options": {}}, (length, 4), 1)
+
+
+def _cnn_deep_here(length: int):
+    """DESIGN §4 cnn_deep: BN before each activation, dropout 0.1–0.5, 'logits' and 'probability' layers."""
+    import keras
+    from keras import layers
+
+    def block(h, filters, kernel, dropout, pool=None):
+        h = layers.Conv1D(filters, kernel, padding="same", use_bias=False, kernel_initializer="he_normal")(h)
+        h = layers.Activation("relu")(layers.BatchNormalization()(h))
+        h = layers.MaxPooling1D(pool)(h) if pool else h
+        return layers.Dropout(dropout)(h)
+
+    inputs = keras.Input((length, 4))
+    h = block(inputs, 24, 19, 0.1)
+    h = block(h, 32, 7, 0.2, 4)
+    h = block(h, 48, 7, 0.3, 4)
+    h = block(h, 64, 3, 0.4, 3)
+    h = layers.Dense(96, use_bias=False, kernel_initializer="he_normal")(layers.Flatten()(h))
+    h = layers.Dropout(0.5)(layers.Activation("relu")(layers.BatchNormalization()(h)))
+    logits = layers.Dense(1, name="logits")(h)
+    return keras.Model(inputs, layers.Activation("sigmoid", name="probability")(logits))
+
+
+def device_name() -> str:
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
+    return f"CPU {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+
+def seconds(model, x, method: dict, batch_size: int) -> float:
+    start = time.perf_counter()
+    attribute(model, x, method, batch_size=batch_size)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000, help="sequences for the batched run")
+    parser.add_argument("--loop-n", type=int, default=32, help="sequences for the per-sequence loop (extrapolated)")
+    parser.add_argument("--batch-size", type=int, default=128, help="sequences per graph call")
+    parser.add_argument("--length", type=int, default=200)
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(0)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (args.n, args.length))]
+    model = cnn_deep(args.length)
+    print(f"device: {device_name()}; cnn_deep, L={args.length}, N={args.n}, batch {args.batch_size} sequences")
+    print(f"{'method':<22}{'params':<48}{'batched seq/s':>14}{'loop seq/s':>12}{'speed-up':>10}")
+    for kind in args.methods:
+        method = {"kind": kind, **DEFAULTS[kind]}
+        batched = args.n / seconds(model, x, method, args.batch_size)
+        loop_n = min(args.loop_n, args.n)
+        loop = loop_n / seconds(model, x[:loop_n], method, 1)
+        params = ", ".join(f"{k}={v}" for k, v in DEFAULTS[kind].items()) or "-"
+        print(f"{kind:<22}{params:<48}{batched:>14.1f}{loop:>12.1f}{batched / loop:>9.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
