@@ -27,6 +27,7 @@ container: config["container"]
 include: "workflow/rules/data.smk"
 include: "workflow/rules/encode.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/pretrained.smk"
 include: "workflow/rules/attribution.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/consistency.smk"

@@ -236,3 +236,21 @@ def sweep_angle_files(sweep):
         for r, methods in RUNS
         if r.regime in regimes and method in methods
     ]
+
+
+def pretrained_model_names():
+    """A wildcard regex matching the models that load weights instead of training (or nothing)."""
+    names = [re.escape(name) for name, spec in MODELS.items() if "weights" in spec]
+    return "|".join(names) if names else "(?!)"
+
+
+def pretrained_weights(wildcards):
+    """The weights file of one seed: seed n is the n-th file listed (a single file serves seed 1)."""
+    weights = MODELS[wildcards.model]["weights"]
+    weights = [weights] if isinstance(weights, str) else weights
+    seed = int(wildcards.seed)
+    if not 1 <= seed <= len(weights):
+        raise WorkflowError(
+            f"model {wildcards.model} lists {len(weights)} weights file(s); seed {seed} has none (seed n uses the n-th)"
+        )
+    return weights[seed - 1]

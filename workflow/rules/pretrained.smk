@@ -1,0 +1,25 @@
+ruleorder: import_model > train_model
+
+
+rule import_model:
+    input:
+        data=dataset_file,
+        weights=pretrained_weights,
+    output:
+        model=f"results/models/{RUN_DIR}/model.keras",
+        metrics=f"results/models/{RUN_DIR}/test_metrics.json",
+    params:
+        model=model_spec,
+        key_map=dataset_keys,
+    log:
+        f"logs/import_model/{RUN_DIR}.log",
+    wildcard_constraints:
+        model=pretrained_model_names(),
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../../envs/workflow.yaml"
+    script:
+        "../../scripts/import_model.py"
