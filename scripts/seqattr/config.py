@@ -144,3 +144,32 @@ def ensemble_runs(config: dict) -> list[tuple[str, str, str, list[Run]]]:
                 ]
                 populations.append((dataset, base, ensemble["method"], members))
     return populations
+
+
+def has_ground_truth(config: dict, dataset: str) -> bool:
+    """Synthetic data always carries its sequence model; a user's file only when its keys name one."""
+    spec = config["datasets"][dataset]
+    return spec["kind"] == "synthetic" or (spec["kind"] == "h5" and "model_test" in spec.get("keys", {}))
+
+
+def analysis_plan(config: dict) -> list[dict]:
+    """Which analyses this config runs, and for those it skips, why (a table in the report)."""
+    datasets = sorted({run.dataset for run, _ in experiment_runs(config)})
+    rows = []
+    for dataset in datasets:
+        spec = config["datasets"][dataset]
+        truth = has_ground_truth(config, dataset)
+        pretrained = sorted({r.model for r, _ in experiment_runs(config) if r.dataset == dataset
+                             and "weights" in config["models"][r.model]})
+        rows += [
+            dict(dataset=dataset, analysis="training", runs="no" if pretrained else "yes",
+                 why=f"weights given for {', '.join(pretrained)}" if pretrained else f"{spec['kind']} dataset"),
+            dict(dataset=dataset, analysis="attribution, correction, angles, consistency KLD", runs="yes", why=""),
+            dict(dataset=dataset, analysis="ground-truth metrics (AUROC, AUPR, cosine, SNR)", runs="yes" if truth else "no",
+                 why="" if truth else "no ground-truth sequence model (model_test) for this dataset"),
+        ]
+    ensembles = {d for d, _, _, _ in ensemble_runs(config)}
+    for dataset in datasets:
+        rows.append(dict(dataset=dataset, analysis="ensemble proxy", runs="yes" if dataset in ensembles else "no",
+                         why="" if dataset in ensembles else "no `ensembles:` entry names this dataset"))
+    return rows

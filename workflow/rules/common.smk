@@ -116,16 +116,8 @@ def names_of_kind(kind):
     return "|".join(names) if names else "(?!)"
 
 
-def has_ground_truth(dataset):
-    """Synthetic data always carries its sequence model; a user's file only when it names one."""
-    spec = config["datasets"][dataset]
-    return spec["kind"] == "synthetic" or (
-        spec["kind"] == "h5" and "model_test" in spec["keys"]
-    )
-
-
 def ground_truth_runs():
-    return [r for r, _ in RUNS if has_ground_truth(r.dataset)]
+    return [r for r, _ in RUNS if cfg.has_ground_truth(config, r.dataset)]
 
 
 def chip_source(wildcards):
@@ -177,6 +169,7 @@ def chip_download(wildcards, target):
 def final_outputs():
     """Everything the config asks for: tables, figures and their inputs."""
     outputs = [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
+    outputs += ["results/tables/analyses.tsv"]
     outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
     outputs += first_seed_paths(
         "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/{method}.png"

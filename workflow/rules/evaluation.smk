@@ -82,15 +82,36 @@ rule paper_table:
             caption="../report/paper_table.rst",
             category="2. Tables",
         ),
-    params:
-        method=study_method,
     log:
         "logs/paper_table/{table}.log",
+    conda:
+        "../../envs/workflow.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../../envs/workflow.yaml"
+    params:
+        method=study_method,
     script:
         "../../scripts/paper_table.py"
+
+
+rule analysis_plan:
+    output:
+        table=report(
+            "results/tables/analyses.tsv",
+            caption="../report/analyses.rst",
+            category="2. Tables",
+        ),
+    log:
+        "logs/analysis_plan.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        plan=cfg.analysis_plan(config),
+    script:
+        "../../scripts/analysis_plan.py"

@@ -8,18 +8,18 @@ rule import_model:
     output:
         model=f"results/models/{RUN_DIR}/model.keras",
         metrics=f"results/models/{RUN_DIR}/test_metrics.json",
-    params:
-        model=model_spec,
-        key_map=dataset_keys,
     log:
         f"logs/import_model/{RUN_DIR}.log",
     wildcard_constraints:
         model=pretrained_model_names(),
+    conda:
+        "../../envs/workflow.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../../envs/workflow.yaml"
+    params:
+        model=model_spec,
+        key_map=dataset_keys,
     script:
         "../../scripts/import_model.py"
