@@ -27,7 +27,7 @@ METRIC_COLUMNS = ["classification_auroc", "classification_aupr", "snr"]
 GROUP = ["dataset", "method"]
 
 
-def _require(table: pd.DataFrame, columns: list[str], source: str) -> None:
+def require_columns(table: pd.DataFrame, columns: list[str], source: str) -> None:
     missing = [c for c in columns if c not in table]
     if missing:
         raise ValueError(f"{source}: missing columns {missing}; it has {list(table.columns)}")
@@ -35,8 +35,8 @@ def _require(table: pd.DataFrame, columns: list[str], source: str) -> None:
 
 def merge(consistency: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """One row per model and method: its KLDs next to its AUROC/AUPR and raw-map SNR."""
-    _require(consistency, LABELS + list(KLDS), "consistency table")
-    _require(metrics, LABELS + ["corrected", "classification_auroc"], "metrics table")
+    require_columns(consistency, LABELS + list(KLDS), "consistency table")
+    require_columns(metrics, LABELS + ["corrected", "classification_auroc"], "metrics table")
     raw = metrics[metrics["corrected"] == "raw"]
     raw = raw[LABELS + [c for c in METRIC_COLUMNS if c in raw]].drop_duplicates(LABELS)
     table = consistency.merge(raw, on=LABELS, how="left")

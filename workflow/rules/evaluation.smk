@@ -78,12 +78,14 @@ rule paper_table:
         reference="resources/papers/{table}.tsv",
     output:
         table=report(
-            "results/tables/paper_{table}.tsv",
+            "results/tables/{table}.tsv",
             caption="../report/paper_table.rst",
             category="2. Tables",
         ),
     log:
         "logs/paper_table/{table}.log",
+    wildcard_constraints:
+        table=r"paper_\w+",
     conda:
         "../../envs/workflow.yaml"
     threads: 1

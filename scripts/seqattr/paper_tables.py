@@ -1,0 +1,98 @@
+"""A paper's table beside this run's numbers (papers 000, 002, 003; files in resources/papers).
+
+A reference table transcribes one table of a paper. Each row names the ``model`` and ``regime`` that
+this workflow's paper config gives it (empty where the workflow cannot run that row) and, when the
+table spans several, the ``dataset`` and attribution ``method``. The paper's numbers sit under our
+metric column names, its ± under ``<metric>_sd``. ``paper_row``, ``n_seeds_paper``, ``sd_over`` and
+``note`` describe the row and are carried into the comparison; any other column (``paper_column``,
+or a metric that we do not compute, e.g. ``interpretability_auroc_epoch40``) is not compared.
+
+``compare`` puts our mean ± SD over seeds of the same model and regime (and dataset / method) beside
+every paper number that has a column of ours. Our numbers come from the raw maps (``corrected ==
+"raw"``), as the papers report uncorrected maps; the KLDs are computed on corrected maps by
+definition and are the same on both rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from seqattr.selection import KLDS, LABELS, require_columns
+
+KEYS = ["dataset", "model", "regime", "method"]
+DESCRIPTIVE = ["paper_row", "n_seeds_paper", "sd_over", "note"]
+_NOT_METRICS = set(KEYS + DESCRIPTIVE) | {"seed", "corrected"}
+
+log = logging.getLogger("seqattr")
+
+
+def read_tsv(path: str | os.PathLike, required: list[str]) -> pd.DataFrame:
+    """A TSV table with its key columns read as text; a missing required column names the file."""
+    table = pd.read_csv(path, sep="\t", dtype={key: str for key in KEYS})
+    require_columns(table, required, str(path))
+    return table
+
+
+def with_klds(metrics: pd.DataFrame, selection: pd.DataFrame) -> pd.DataFrame:
+    """The metrics table with the selection table's consistency KLDs of each run and method."""
+    require_columns(metrics, LABELS, "metrics table")
+    require_columns(selection, LABELS + list(KLDS), "selection table")
+    klds = _text_keys(selection[LABELS + list(KLDS)], KEYS).drop_duplicates(LABELS)
+    return _text_keys(metrics, KEYS).merge(klds, on=LABELS, how="left")
+
+
+def _text_keys(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Key columns as text, missing values as "" (so "1" and 1, or an empty cell, match alike)."""
+    return table.assign(**{k: table[k].map(lambda v: "" if pd.isna(v) else str(v)) for k in keys})
+
+
+def _summary(ours: pd.DataFrame, keys: list[str], metrics: list[str], method: str | None) -> pd.DataFrame:
+    """Our mean, SD and number of seeds per key, from per-seed means of the raw rows."""
+    rows = ours[ours["corrected"] == "raw"]
+    if method is not None and "method" not in keys:
+        rows = rows[rows["method"] == method]
+    per_seed = rows.groupby(keys + ["seed"])[metrics].mean()
+    grouped = per_seed.groupby(level=keys)
+    summary = grouped.mean().add_suffix("_ours").join(grouped.std(ddof=1).add_suffix("_ours_sd"))
+    summary["n_seeds"] = grouped.size()
+    return summary.reset_index()
+
+
+def compare(reference: pd.DataFrame, ours: pd.DataFrame, method: str | None = None) -> pd.DataFrame:
+    """Per reference row: the paper's value and SD and ours, for each metric both tables have.
+
+    Rows match on model and regime, plus dataset and method where the reference has those columns.
+    ``method`` picks our attribution method for a reference without a ``method`` column (None pools
+    all methods). Columns: the keys, the descriptive columns, then per metric ``<m>_paper``,
+    ``<m>_paper_sd``, ``<m>_ours``, ``<m>_ours_sd``, and ``n_seeds`` (0 where we have no run).
+    """
+    require_columns(reference, ["model", "regime"], "reference table")
+    keys = [k for k in KEYS if k in reference]
+    require_columns(ours, keys + ["seed", "corrected"] + (["method"] if method is not None else []), "our table")
+    metrics = [c for c in reference if c in ours and c not in _NOT_METRICS]
+    descriptive = [c for c in DESCRIPTIVE if c in reference]
+    ignored = [c for c in reference if c not in keys + descriptive + metrics + [f"{m}_sd" for m in metrics]]
+    if ignored:
+        log.info("reference columns not compared (no column of ours): %s", ignored)
+    if not metrics:
+        log.warning("the reference shares no metric column with our table")
+
+    reference = _text_keys(reference.reset_index(drop=True), keys)
+    paper = reference[keys + descriptive].copy()
+    for m in metrics:
+        paper[f"{m}_paper"] = reference[m]
+        paper[f"{m}_paper_sd"] = reference[f"{m}_sd"] if f"{m}_sd" in reference else np.nan
+    summary = _text_keys(_summary(ours, keys, metrics, method), keys)
+    table = paper.merge(summary, on=keys, how="left", validate="many_to_one")
+    table["n_seeds"] = table["n_seeds"].fillna(0).astype(int)
+    for _, row in table[table["n_seeds"] == 0].iterrows():
+        label = ", ".join(f"{k}={row[k]!r}" for k in keys)
+        log.warning("no runs of ours for paper row %s (%s): its numbers stay empty", row.get("paper_row", "?"), label)
+    columns = keys + descriptive
+    for m in metrics:
+        columns += [f"{m}_paper", f"{m}_paper_sd", f"{m}_ours", f"{m}_ours_sd"]
+    return table[columns + ["n_seeds"]]

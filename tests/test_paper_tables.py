@@ -1,0 +1,166 @@
+"""seqattr.paper_tables on constructed tables, the paper_table rule script, and the transcribed tables."""
+
+import logging
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from seqattr import aggregate, config, paper_tables
+from seqattr.selection import KLDS
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCES = sorted((ROOT / "resources" / "papers").glob("*.tsv"))
+
+# model, regime, per-seed raw AUROC (seeds 1, 2, 3)
+RUNS = [("m1", "standard", [0.70, 0.80, 0.90]), ("m2", "noise", [0.60, 0.62, 0.64])]
+
+
+def _ours() -> pd.DataFrame:
+    """Raw rows with the AUROCs above (saliency; SmoothGrad +0.1), corrected rows far off, classification per run."""
+    rows = []
+    for model, regime, values in RUNS:
+        for seed, value in enumerate(values, start=1):
+            for method, shift in (("saliency", 0.0), ("smoothgrad", 0.1)):
+                for corrected, offset in (("raw", 0.0), ("corrected", 5.0)):
+                    rows.append({"dataset": "synthetic", "model": model, "regime": regime, "seed": seed,
+                                 "method": method, "corrected": corrected,
+                                 "interpretability_auroc": value + shift + offset,
+                                 "classification_auroc": 0.9 + seed / 100})
+    return pd.DataFrame(rows)
+
+
+def _reference(**extra) -> pd.DataFrame:
+    table = pd.DataFrame({"model": ["m1", "m2"], "regime": ["standard", "noise"], "paper_row": ["A", "B"],
+                          "interpretability_auroc": [0.75, 0.61], "interpretability_auroc_sd": [0.01, 0.02],
+                          "classification_auroc": [0.95, 0.96]})
+    return table.assign(**extra)
+
+
+def test_mean_and_sd_over_seeds_of_raw_rows_per_model_and_regime():
+    table = paper_tables.compare(_reference(), _ours(), method="saliency").set_index("model")
+    assert table.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.80)
+    assert table.loc["m1", "interpretability_auroc_ours_sd"] == pytest.approx(0.10)  # SD with ddof = 1
+    assert table.loc["m2", "interpretability_auroc_ours"] == pytest.approx(0.62)
+    assert table.loc["m2", "interpretability_auroc_ours_sd"] == pytest.approx(0.02)
+    assert table.loc["m1", "classification_auroc_ours"] == pytest.approx(0.92)
+    assert table.loc["m1", "interpretability_auroc_paper"] == 0.75
+    assert table.loc["m2", "interpretability_auroc_paper_sd"] == 0.02
+    assert table["classification_auroc_paper_sd"].isna().all()  # the paper gives no ± for it
+    assert table["n_seeds"].tolist() == [3, 3]
+    assert list(table.reset_index().columns) == [
+        "model", "regime", "paper_row",
+        "interpretability_auroc_paper", "interpretability_auroc_paper_sd",
+        "interpretability_auroc_ours", "interpretability_auroc_ours_sd",
+        "classification_auroc_paper", "classification_auroc_paper_sd",
+        "classification_auroc_ours", "classification_auroc_ours_sd", "n_seeds"]
+
+
+def test_method_none_pools_methods_and_a_method_column_matches_per_row():
+    pooled = paper_tables.compare(_reference(), _ours(), method=None).set_index("model")
+    assert pooled.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.85)  # saliency and SmoothGrad
+    reference = pd.concat([_reference(method="saliency"), _reference(method="smoothgrad")], ignore_index=True)
+    per_method = paper_tables.compare(reference, _ours(), method="saliency").set_index(["model", "method"])
+    assert per_method.loc[("m1", "smoothgrad"), "interpretability_auroc_ours"] == pytest.approx(0.90)
+    assert per_method.loc[("m1", "saliency"), "interpretability_auroc_ours"] == pytest.approx(0.80)
+
+
+def test_missing_model_or_empty_regime_gives_nan_and_a_warning(caplog):
+    reference = pd.concat([_reference(), pd.DataFrame({"model": ["gone", "m1"], "regime": ["standard", np.nan],
+                                                       "paper_row": ["C", "D"]})], ignore_index=True)
+    with caplog.at_level(logging.WARNING, logger="seqattr"):
+        table = paper_tables.compare(reference, _ours(), method="saliency")
+    missing = table[table["paper_row"].isin(["C", "D"])]
+    assert missing["n_seeds"].tolist() == [0, 0]
+    assert missing["interpretability_auroc_ours"].isna().all()
+    assert missing["regime"].tolist() == ["standard", ""]
+    messages = " | ".join(r.getMessage() for r in caplog.records)
+    assert "paper row C (model='gone', regime='standard')" in messages
+    assert "paper row D (model='m1', regime='')" in messages
+    assert table.loc[table["paper_row"] == "A", "n_seeds"].item() == 3
+
+
+def test_metrics_we_do_not_compute_and_notes_are_not_compared():
+    reference = _reference(interpretability_auroc_epoch40=[0.6, 0.5], paper_column="AU-ROC", note=["", "bs 32"])
+    table = paper_tables.compare(reference, _ours(), method="saliency")
+    assert not [c for c in table if "epoch40" in c or c == "paper_column"]
+    assert table["note"].tolist() == ["", "bs 32"]
+
+
+def test_missing_key_columns_are_named():
+    with pytest.raises(ValueError, match=r"reference table: missing columns \['regime'\]"):
+        paper_tables.compare(_reference().drop(columns="regime"), _ours())
+
+
+def _selection(ours: pd.DataFrame) -> pd.DataFrame:
+    """KLDs per run and method: k-mer KLD = seed (saliency) or 10 × seed (SmoothGrad)."""
+    runs = ours[ours["corrected"] == "raw"][["dataset", "model", "regime", "seed", "method"]]
+    factor = np.where(runs["method"] == "saliency", 1.0, 10.0)
+    return runs.assign(kmer_kld=runs["seed"] * factor, kattr_mean_kld=0.5, classification_auroc=0.0)
+
+
+def test_klds_join_by_run_and_method():
+    ours = paper_tables.with_klds(_ours(), _selection(_ours()))
+    assert len(ours) == len(_ours())
+    reference = _reference(kmer_kld=[1.0, 2.0], kattr_mean_kld=[0.4, 0.4])
+    table = paper_tables.compare(reference, ours, method="smoothgrad").set_index("model")
+    assert table.loc["m1", "kmer_kld_ours"] == pytest.approx(20.0)
+    assert table.loc["m1", "kmer_kld_ours_sd"] == pytest.approx(10.0)
+    assert table.loc["m1", "classification_auroc_ours"] == pytest.approx(0.92)  # not the selection's column
+
+
+def test_rule_script_writes_the_comparison(tmp_path):
+    ours = _ours()
+    ours.to_csv(tmp_path / "metrics.tsv", sep="\t", index=False)
+    _selection(ours).to_csv(tmp_path / "selection.tsv", sep="\t", index=False)
+    _reference(kmer_kld=[1.0, 2.0]).to_csv(tmp_path / "reference.tsv", sep="\t", index=False)
+    log = tmp_path / "rule.log"
+    snakemake = SimpleNamespace(
+        input=SimpleNamespace(metrics=str(tmp_path / "metrics.tsv"), selection=str(tmp_path / "selection.tsv"),
+                              reference=str(tmp_path / "reference.tsv")),
+        params=SimpleNamespace(method="saliency"), output=SimpleNamespace(table=str(tmp_path / "out.tsv")),
+        log=[str(log)])
+    runpy.run_path(str(ROOT / "scripts" / "paper_table.py"), init_globals={"snakemake": snakemake})
+    written = pd.read_csv(tmp_path / "out.tsv", sep="\t").set_index("model")
+    assert written.loc["m1", "kmer_kld_ours"] == pytest.approx(2.0)
+    assert written.loc["m2", "interpretability_auroc_ours"] == pytest.approx(0.62)
+    assert "2 with runs of ours" in log.read_text()
+
+
+def test_transcriptions_exist():
+    assert {p.stem for p in REFERENCES} >= {"paper_000_table1", "paper_000_table2", "paper_002_table1",
+                                            "paper_003_table1"}
+
+
+@pytest.mark.parametrize("path", REFERENCES, ids=lambda p: p.stem)
+def test_reference_names_only_what_its_paper_config_runs(path):
+    """Every named row is run by the config of its paper (file paper_XXX_*.tsv → config/paper_XXX.yaml)."""
+    config_path = ROOT / "config" / f"{'_'.join(path.stem.split('_')[:2])}.yaml"
+    cfg = config.validate(yaml.safe_load(config_path.read_text()))
+    assert path.stem in cfg["paper_tables"]
+    reference = paper_tables.read_tsv(path, ["model", "regime", "paper_row"])
+    ours = set(aggregate.COLUMNS) | set(KLDS)
+    assert [c for c in reference if c in ours and c not in paper_tables.KEYS + ["seed", "corrected"]]
+    runs = config.experiment_runs(cfg)
+    for _, row in reference.fillna("").iterrows():
+        assert row["model"] in cfg["models"], row["paper_row"]
+        if not row["regime"]:  # a row this workflow cannot run says why
+            assert row["note"], row["paper_row"]
+            continue
+        assert row["regime"] in cfg["regimes"], row["paper_row"]
+        assert any(run.model == row["model"] and run.regime == row["regime"]
+                   and row.get("dataset", run.dataset) == run.dataset
+                   and row.get("method", methods[0]) in methods
+                   for run, methods in runs), row["paper_row"]
+
+
+@pytest.mark.parametrize("stem", ["paper_000", "paper_002", "paper_003"])
+def test_paper_configs_list_existing_tables(stem):
+    cfg = config.validate(yaml.safe_load((ROOT / "config" / f"{stem}.yaml").read_text()))
+    assert cfg["paper_tables"]
+    for name in cfg["paper_tables"]:
+        assert (ROOT / "resources" / "papers" / f"{name}.tsv").exists()
