@@ -1,26 +1,20 @@
 """Load a trained model from the user's weights file instead of training one, and score it on the test split."""
 
-import json
 import os
 
-from seqattr.data import atomic_path, read_split
+from seqattr import training
+from seqattr.data import read_split
 from seqattr.models import build_model
 from seqattr.pretrained import load_weights
 from seqattr.runtime import start_logging
-from seqattr.training import classification_metrics
 
 log = start_logging(snakemake)
 test = read_split(snakemake.input.data, "test", snakemake.params.key_map)
 model = build_model(snakemake.params.model, test["x"].shape[1:], test["y"].shape[1])
 model = load_weights(model, snakemake.input.weights)
 log.info("loaded %s into %s", snakemake.input.weights, snakemake.params.model["architecture"])
-metrics = classification_metrics(test["y"], model.predict(test["x"], batch_size=256, verbose=0))
+metrics = training.classification_metrics(test["y"], model.predict(test["x"], batch_size=256, verbose=0))
 metrics["weights"] = os.path.abspath(snakemake.input.weights)
 log.info("test metrics %s", metrics)
-
-partial = atomic_path(snakemake.output.model).with_suffix(".keras")
-model.save(partial)
-os.replace(partial, snakemake.output.model)
-partial = atomic_path(snakemake.output.metrics)
-partial.write_text(json.dumps(metrics, indent=2))
-os.replace(partial, snakemake.output.metrics)
+training.save_model(model, snakemake.output.model)
+training.write_json(metrics, snakemake.output.metrics)
