@@ -24,6 +24,8 @@ FIGURES = [
     "figures/consistency/kmer_frequencies.png",
     "figures/consistency/angular_density.png",
     "figures/attribution/synthetic/cnn_shallow_relu/standard/seed1/saliency.png",
+    "figures/studies/init_std.png",
+    "figures/studies/angle_regularization.png",
 ]
 
 
@@ -36,7 +38,9 @@ def tiny_run(tmp_path_factory):
 
 
 def test_every_figure_and_table_is_made(tiny_run):
-    for name in FIGURES + ["tables/metrics.tsv", "tables/reproduction_004.tsv", "tables/selection.tsv"]:
+    tables = ["metrics.tsv", "reproduction_004.tsv", "selection.tsv", "analyses.tsv", "study_init_std_claims.tsv",
+              "study_angle_regularization_claims.tsv"]
+    for name in FIGURES + [f"tables/{t}" for t in tables]:
         path = tiny_run / "results" / name
         assert path.exists() and path.stat().st_size > 0, name
         if name.endswith(".png"):
@@ -53,8 +57,8 @@ def test_report_contains_every_figure(tiny_run):
 
 def test_metrics_table_covers_every_run(tiny_run):
     table = pd.read_csv(tiny_run / "results" / "tables" / "metrics.tsv", sep="\t")
-    # 2 models × 2 seeds × 4 methods + 1 model × 1 seed × 1 method, each raw and corrected
-    assert len(table) == (2 * 2 * 4 + 1) * 2
+    # 2 models × 2 seeds × 4 methods + 1 × 1 × 1 (input noise) + 4 sweep regimes × 1 method, raw and corrected
+    assert len(table) == (2 * 2 * 4 + 1 + 4) * 2
     assert set(table["corrected"]) == {"raw", "corrected"}
     assert table["interpretability_auroc"].between(0, 1).all()
     assert table["classification_auroc"].between(0, 1).all()

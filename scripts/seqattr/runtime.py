@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 
 def start_logging(snakemake) -> logging.Logger:
-    """Send stderr and the ``seqattr`` logger to the rule's log file (if it declares one)."""
+    """Send stderr — Python's and that of native libraries such as TensorFlow — and the
+    ``seqattr`` logger to the rule's log file (if it declares one)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     if snakemake.log:
         handle = open(snakemake.log[0], "a", buffering=1)
+        os.dup2(handle.fileno(), 2)
         sys.stderr = handle
     logging.basicConfig(
         stream=sys.stderr,

@@ -198,6 +198,12 @@ def final_outputs():
             f"results/figures/ensemble/{n}.png"
             for n in ("angle_density", "reduction", "large_angles")
         ]
+    outputs += [f"results/tables/{name}.tsv" for name in config["paper_tables"]]
+    for sweep in active_sweeps():
+        outputs += [
+            f"results/figures/studies/{sweep}.png",
+            f"results/tables/study_{sweep}_claims.tsv",
+        ]
     return outputs
 
 
