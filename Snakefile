@@ -12,7 +12,7 @@ min_version("9.0")
 # The default config, unless `--configfile` names another one (which then replaces it, not merges).
 if not workflow.overwrite_configfiles:
 
-    configfile: "config/config.yaml"
+    configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"

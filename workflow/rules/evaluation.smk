@@ -75,7 +75,7 @@ rule paper_table:
     input:
         metrics="results/tables/metrics.tsv",
         selection="results/tables/selection.tsv",
-        reference="resources/papers/{table}.tsv",
+        reference=f"{workflow.basedir}/resources/papers/{{table}}.tsv",
     output:
         table=report(
             "results/tables/{table}.tsv",
