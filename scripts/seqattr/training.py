@@ -1,0 +1,307 @@
+"""The training loop: Adam, plateau decay and early stopping on validation AUROC, resumable.
+
+One graph per regime phase runs a whole optimisation step (batch gather, regime transform,
+loss, update) on data that stays on the device. After every epoch the loop writes the
+history TSV and a checkpoint (weights, optimizer, regime state, best weights, counters, the
+shuffling generator) in one atomic file, so a killed job resumes exactly where it stopped:
+on CPU the resumed run ends with the same weights as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from seqattr.data import atomic_path, write_tsv
+from seqattr.models import run_logits
+from seqattr.regimes import make_regime
+
+HISTORY_COLUMNS = ["epoch", "loss", "val_loss", "val_auroc", "val_aupr", "lr", "seconds"]
+CHECKPOINT = "checkpoint.npz"
+
+
+class TrainingError(RuntimeError):
+    """Training diverged (NaN or infinite loss); partial outputs have been removed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Config ``training:`` (paper 001 appendix A defaults)."""
+
+    epochs: int = 100
+    batch_size: int = 100
+    learning_rate: float = 1e-3
+    lr_decay_factor: float = 0.2
+    lr_patience: int = 3
+    early_stopping_patience: int = 10
+    save_epochs: list[int] | str = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, settings: dict | None) -> "Settings":
+        settings = dict(settings or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ValueError(f"unknown training settings {unknown}; allowed: {sorted(known)}")
+        out = cls(**settings)
+        if out.epochs < 1 or out.batch_size < 1:
+            raise ValueError(f"training needs epochs ≥ 1 and batch_size ≥ 1, got {out.epochs} and {out.batch_size}")
+        return out
+
+    def saves(self, epoch: int) -> bool:
+        return self.save_epochs == "all" or epoch in (self.save_epochs or [])
+
+
+@dataclass
+class TrainResult:
+    history: list[dict]
+    metrics: dict
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow, and make TensorFlow ops deterministic."""
+    keras.utils.set_random_seed(int(seed))
+    tf.config.experimental.enable_op_determinism()
+
+
+def set_threads(threads: int, log: logging.Logger | None = None) -> None:
+    """Use ``threads`` intra-op threads; must run before TensorFlow starts executing ops."""
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+    except RuntimeError as error:
+        (log or logging.getLogger("seqattr")).warning("could not set %s threads: %s", threads, error)
+
+
+def classification_metrics(y: np.ndarray, scores: np.ndarray, from_logits: bool = False) -> dict:
+    """AUROC and AUPR averaged over tasks (tasks with one class only are skipped), mean BCE, N.
+
+    Non-finite scores (a diverged model) give NaN metrics rather than an error.
+    """
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    scores = np.asarray(scores, dtype=np.float64).reshape(len(y), -1)
+    if not np.isfinite(scores).all():
+        nan = float("nan")
+        return {"auroc": nan, "aupr": nan, "loss": nan, "n_test": int(len(y))}
+    if from_logits:
+        loss = np.maximum(scores, 0) - scores * y + np.log1p(np.exp(-np.abs(scores)))
+    else:
+        p = np.clip(scores, 1e-7, 1 - 1e-7)
+        loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    both = [t for t in range(y.shape[1]) if len(np.unique(y[:, t])) == 2]
+    auroc = [roc_auc_score(y[:, t], scores[:, t]) for t in both]
+    aupr = [average_precision_score(y[:, t], scores[:, t]) for t in both]
+    return {
+        "auroc": float(np.mean(auroc)) if both else float("nan"),
+        "aupr": float(np.mean(aupr)) if both else float("nan"),
+        "loss": float(loss.mean()),
+        "n_test": int(len(y)),
+    }
+
+
+def save_model(model: keras.Model, path) -> None:
+    """Save a ``.keras`` file atomically (Keras insists on the suffix, so the temporary name keeps it)."""
+    partial = atomic_path(path).with_suffix(".keras")
+    model.save(partial)
+    os.replace(partial, path)
+
+
+def write_json(payload: dict, path) -> None:
+    partial = atomic_path(path)
+    partial.write_text(json.dumps(payload, indent=2))
+    os.replace(partial, path)
+
+
+def schedule(state: dict, epoch: int, auroc: float, settings: Settings) -> tuple[bool, bool]:
+    """Update the plateau and early-stopping counters after ``epoch``; return (improved, decay lr).
+
+    Like Keras' ReduceLROnPlateau and EarlyStopping on val AUROC (mode max, no min delta, no
+    cooldown): the counters reset on improvement; the rate decays when the plateau counter
+    reaches ``lr_patience`` (which then restarts) and training stops when the other reaches
+    ``early_stopping_patience``.
+    """
+    if state["best_epoch"] is None or auroc > state["best_auroc"]:
+        state.update(best_auroc=auroc, best_epoch=epoch, lr_wait=0, es_wait=0)
+        return True, False
+    state["lr_wait"] += 1
+    state["es_wait"] += 1
+    decay = state["lr_wait"] >= settings.lr_patience
+    if decay:
+        state["lr_wait"] = 0
+    state["stopped"] = state["es_wait"] >= settings.early_stopping_patience
+    return False, decay
+
+
+def _step_graph(model, optimizer, regime, phase: str, seed: int):
+    """One optimisation step of ``phase``: gather the batch, transform it, update the weights."""
+    variables = model.trainable_variables
+    seed = tf.constant(seed, tf.int64)
+
+    @tf.function(reduce_retracing=True)
+    def step(x_all, y_all, index):
+        x, y = tf.gather(x_all, index), tf.gather(y_all, index)
+        key = tf.stack([seed, tf.cast(optimizer.iterations, tf.int64)])
+        k_prepare, k_loss = tf.unstack(tf.random.experimental.stateless_split(key, 2))
+        x, y = regime.prepare(x, y, k_prepare, phase)
+        with tf.GradientTape() as tape:
+            loss = regime.loss(x, y, k_loss, phase)
+        optimizer.apply(tape.gradient(loss, variables), variables)
+        return loss
+
+    return step
+
+
+def _epoch_loss(step, x, y, order: np.ndarray, batch_size: int) -> float:
+    """Run the steps of one epoch in ``order``; the mean loss per example."""
+    total = tf.constant(0.0)
+    for i in range(0, len(order), batch_size):
+        index = order[i:i + batch_size]
+        total += step(x, y, index) * len(index)
+    return float(total) / len(order)
+
+
+def _predictor(model, batch_size: int = 1000):
+    """Inference-mode logits of a whole array, in batches, through one traced graph."""
+    graph = tf.function(lambda b: run_logits(model, b, training=False), reduce_retracing=True)
+
+    def predict(x) -> np.ndarray:
+        x = tf.constant(np.asarray(x, np.float32))
+        return np.concatenate([graph(x[i:i + batch_size]).numpy() for i in range(0, int(x.shape[0]), batch_size)])
+
+    return predict
+
+
+class _Checkpoint:
+    """Everything needed to continue training, in one ``.npz`` written atomically."""
+
+    def __init__(self, directory, model, optimizer, regime, fingerprint: str):
+        self.path = Path(directory) / CHECKPOINT
+        self.groups = {"model": model.variables, "optimizer": optimizer.variables, "regime": regime.variables}
+        self.fingerprint = fingerprint
+
+    def save(self, state: dict, best_weights: list[np.ndarray]) -> None:
+        arrays = {f"{g}_{i:05d}": np.asarray(v.numpy()) for g, vs in self.groups.items() for i, v in enumerate(vs)}
+        arrays.update({f"best_{i:05d}": w for i, w in enumerate(best_weights)})
+        arrays["state"] = np.array(json.dumps({**state, "fingerprint": self.fingerprint}))
+        partial = atomic_path(self.path)
+        with open(partial, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(partial, self.path)
+
+    def load(self, log) -> tuple[dict, list[np.ndarray]] | None:
+        """Restore the variables and return (state, best weights); None when there is no usable checkpoint."""
+        if not self.path.exists():
+            return None
+        try:
+            stored = dict(np.load(self.path))
+            state = json.loads(str(stored.pop("state")))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            log.warning("ignoring unreadable checkpoint %s (%s)", self.path, error)
+            return None
+        counts = {g: sum(k.startswith(f"{g}_") for k in stored) for g in self.groups}
+        if state.get("fingerprint") != self.fingerprint or any(counts[g] != len(v) for g, v in self.groups.items()):
+            log.warning("ignoring checkpoint %s: it belongs to a different model, regime or setting", self.path)
+            return None
+        for group, variables in self.groups.items():
+            for i, variable in enumerate(variables):
+                variable.assign(stored[f"{group}_{i:05d}"])
+        return state, [stored[k] for k in sorted(k for k in stored if k.startswith("best_"))]
+
+
+def _remove(*paths) -> None:
+    for path in paths:
+        if path is None:
+            continue
+        path = Path(path)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed: int, checkpoint_dir,
+          history_path, epochs_dir=None, label: str = "model", log: logging.Logger | None = None) -> TrainResult:
+    """Train ``model`` on ``data`` (``{"train"|"valid"|"test": {"x", "y"}}``); resume from ``checkpoint_dir``.
+
+    Returns the per-epoch history and the test metrics of the best epoch's weights (which the
+    model holds on return). A NaN or infinite loss raises TrainingError after removing the
+    history, the per-epoch models and the checkpoint.
+    """
+    log = log or logging.getLogger("seqattr")
+    settings = Settings.from_dict(settings)
+    regime_obj = make_regime(regime)
+    regime_obj.setup(model, seed)
+    optimizer = keras.optimizers.Adam(settings.learning_rate)
+    optimizer.build(model.trainable_variables)
+    x_train, y_train = (tf.constant(np.asarray(data["train"][k], np.float32)) for k in ("x", "y"))
+    predict = _predictor(model)
+    n = int(x_train.shape[0])
+
+    fingerprint = json.dumps({"regime": regime, "seed": seed, "n_train": n, "model": model.name,
+                              "parameters": model.count_params(),
+                              **{k: v for k, v in asdict(settings).items() if k not in ("epochs", "save_epochs")}},
+                             sort_keys=True, default=str)
+    checkpoint = _Checkpoint(checkpoint_dir, model, optimizer, regime_obj, fingerprint)
+    Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    state = {"epoch": 0, "history": [], "best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0,
+             "stopped": False}
+    best_weights = model.get_weights()
+    restored = checkpoint.load(log)
+    if restored:
+        state, best_weights = restored
+        rng.bit_generator.state = state["rng"]
+        log.info("%s: resuming after epoch %d from %s", label, state["epoch"], checkpoint.path)
+
+    steps = {}
+    for epoch in range(state["epoch"] + 1, settings.epochs + 1):
+        if state["stopped"]:
+            break
+        start = time.perf_counter()
+        regime_obj.begin_epoch(epoch, optimizer)
+        phase = regime_obj.phase(epoch)
+        if phase not in steps:
+            steps[phase] = _step_graph(model, optimizer, regime_obj, phase, seed)
+        lr = float(optimizer.learning_rate.numpy())
+        loss = _epoch_loss(steps[phase], x_train, y_train, rng.permutation(n).astype(np.int32), settings.batch_size)
+        valid = classification_metrics(data["valid"]["y"], predict(data["valid"]["x"]), from_logits=True)
+        if not (np.isfinite(loss) and np.isfinite(valid["loss"])):
+            _remove(history_path, epochs_dir, checkpoint_dir)
+            raise TrainingError(f"{label}: training of {model.name} diverged in epoch {epoch} (loss {loss}, "
+                                f"validation loss {valid['loss']}); removed its history, checkpoints and epoch models")
+
+        improved, decay = schedule(state, epoch, valid["auroc"], settings)
+        if improved:
+            best_weights = model.get_weights()
+        if decay:
+            optimizer.learning_rate.assign(lr * settings.lr_decay_factor)
+        row = {"epoch": epoch, "loss": loss, "val_loss": valid["loss"], "val_auroc": valid["auroc"],
+               "val_aupr": valid["aupr"], "lr": lr, "seconds": time.perf_counter() - start}
+        state["history"].append(row)
+        state["epoch"] = epoch
+        state["rng"] = rng.bit_generator.state
+        write_tsv(pd.DataFrame(state["history"], columns=HISTORY_COLUMNS), history_path)
+        if epochs_dir is not None and settings.saves(epoch):
+            Path(epochs_dir).mkdir(parents=True, exist_ok=True)
+            save_model(model, Path(epochs_dir) / f"epoch{epoch}.keras")
+        checkpoint.save(state, best_weights)
+        log.info("%s epoch %d/%d: loss %.4f val_loss %.4f val_auroc %.4f val_aupr %.4f lr %.2g (%.1f s)%s",
+                 label, epoch, settings.epochs, loss, valid["loss"], valid["auroc"], valid["aupr"], lr,
+                 row["seconds"], " — early stop" if state["stopped"] else "")
+
+    model.set_weights(best_weights)
+    metrics = classification_metrics(data["test"]["y"], predict(data["test"]["x"]), from_logits=True)
+    metrics.update(best_epoch=state["best_epoch"], epochs_run=state["epoch"])
+    log.info("%s: best epoch %d, test %s", label, state["best_epoch"], metrics)
+    return TrainResult(history=state["history"], metrics=metrics)

@@ -1,0 +1,32 @@
+"""Train one {dataset}/{model}/{regime}/seed{seed} model, resuming from its checkpoint if one exists."""
+
+import shutil
+from pathlib import Path
+
+from seqattr.data import SPLITS, read_split
+from seqattr.devices import claim_gpu
+from seqattr.runtime import start_logging
+
+log = start_logging(snakemake)
+gpu = claim_gpu()  # before TensorFlow starts, so this job sees only its own GPU
+log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
+
+from seqattr import training  # noqa: E402
+from seqattr.models import build_model  # noqa: E402
+from seqattr.regimes import model_spec  # noqa: E402
+
+training.set_threads(snakemake.threads, log)
+params = snakemake.params
+data = {split: read_split(snakemake.input.data, split, getattr(params, "key_map", None)) for split in SPLITS}
+
+training.seed_everything(params.seed)
+spec = model_spec(params.model, params.regime)
+model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape[1])
+log.info("%s: %s, %d parameters, regime %s", params.label, spec, model.count_params(), params.regime)
+
+result = training.train(model, data, params.regime, params.training, seed=params.seed,
+                        checkpoint_dir=params.checkpoint_dir, history_path=snakemake.output.history,
+                        epochs_dir=Path(snakemake.output.model).parent / "epochs", label=params.label, log=log)
+training.save_model(model, snakemake.output.model)
+training.write_json(result.metrics, snakemake.output.metrics)
+shutil.rmtree(params.checkpoint_dir, ignore_errors=True)

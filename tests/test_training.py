@@ -1,0 +1,186 @@
+"""Training loop: every regime trains, seeds, resume after a kill, NaN guard, schedule, outputs, the rule script."""
+
+import json
+import logging
+import runpy
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqattr import data as seqdata
+from seqattr import training
+from seqattr.models import build_model
+from seqattr.regimes import REGIMES
+
+def _dataset(n, seed):
+    """Positives are GC-rich (C, G drawn with 0.35 each, A, T 0.15), negatives uniform: trivially learnable."""
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) % 2).astype(np.float32)[:, None]
+    cumulative = np.cumsum(np.where(y == 1, [0.15, 0.35, 0.35, 0.15], 0.25), axis=1)
+    index = (rng.random((n, 200, 1)) > cumulative[:, None, :]).sum(-1)
+    return {"x": np.eye(4, dtype=np.float32)[index], "y": y}
+
+
+DATA = {"train": _dataset(200, 1), "valid": _dataset(100, 2), "test": _dataset(100, 3)}
+SETTINGS = {"epochs": 1, "batch_size": 50}
+
+
+def _model(seed, architecture="cnn_shallow", **options):
+    training.seed_everything(seed)
+    return build_model({"architecture": architecture, "options": options}, (200, 4), 1)
+
+
+def _train(tmp_path, model, regime, settings=SETTINGS, seed=1, data=DATA, **paths):
+    return training.train(model, data, regime, settings, seed=seed, checkpoint_dir=tmp_path / "ckpt",
+                          history_path=tmp_path / "history.tsv", label="synthetic/test/regime/seed1", **paths)
+
+
+REGIME_SPECS = {kind: {"kind": kind} for kind in REGIMES}
+REGIME_SPECS["adversarial"].update(clean_epochs=0, mixed_epochs=0, iterations=2)
+
+
+@pytest.mark.parametrize("kind", REGIMES)
+def test_every_regime_trains_one_epoch(tmp_path, kind):
+    model = _model(1)
+    before = model.get_weights()
+    result = _train(tmp_path, model, REGIME_SPECS[kind])
+    changed = [not np.array_equal(a, b) for a, b in zip(before, model.get_weights())]
+    assert changed[0] and sum(changed) >= len(changed) - 2  # the first kernel and (nearly) everything else moved
+    history = pd.read_csv(tmp_path / "history.tsv", sep="\t")
+    assert list(history.columns) == training.HISTORY_COLUMNS and len(history) == 1
+    assert np.isfinite(history["loss"][0]) and result.metrics["epochs_run"] == 1
+
+
+def test_learns_a_simple_signal(tmp_path):
+    result = _train(tmp_path, _model(1, "local_net"), {"kind": "standard"}, {"epochs": 4, "batch_size": 20})
+    assert result.metrics["auroc"] > 0.9
+    assert set(result.metrics) == {"auroc", "aupr", "loss", "n_test", "best_epoch", "epochs_run"}
+    aurocs = [row["val_auroc"] for row in result.history]
+    assert result.metrics["best_epoch"] == int(np.argmax(aurocs)) + 1
+
+
+def test_same_seed_same_weights_other_seed_different(tmp_path):
+    runs = []
+    for i, seed in enumerate([5, 5, 6]):
+        model = _model(seed)
+        _train(tmp_path / str(i), model, {"kind": "manifold_mixup"}, seed=seed)
+        runs.append(model.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1]))
+    assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2]))
+
+
+@pytest.mark.parametrize("regime", [{"kind": "manifold_mixup"}, {"kind": "spectral_norm"}])
+def test_resume_after_a_kill_ends_with_the_same_weights(tmp_path, regime):
+    settings = {"epochs": 3, "batch_size": 50, "lr_patience": 1}
+    straight_model = _model(3)
+    straight = _train(tmp_path / "straight", straight_model, regime, settings, seed=3)
+
+    _train(tmp_path / "killed", _model(3), regime, {**settings, "epochs": 1}, seed=3)  # stops after epoch 1
+    resumed_model = _model(3)  # a fresh process would rebuild the model the same way
+    resumed = _train(tmp_path / "killed", resumed_model, regime, settings, seed=3)
+
+    assert all(np.array_equal(a, b) for a, b in zip(straight_model.get_weights(), resumed_model.get_weights()))
+    drop_time = lambda history: [{k: v for k, v in row.items() if k != "seconds"} for row in history]
+    assert drop_time(straight.history) == drop_time(resumed.history)
+    assert straight.metrics == resumed.metrics
+
+
+def test_changed_settings_or_a_damaged_file_ignore_an_old_checkpoint(tmp_path, caplog):
+    _train(tmp_path, _model(1), {"kind": "standard"})
+    with caplog.at_level(logging.WARNING, logger="seqattr"):
+        result = _train(tmp_path, _model(1), {"kind": "input_noise"})
+    assert "ignoring checkpoint" in caplog.text and len(result.history) == 1
+    (tmp_path / "ckpt" / training.CHECKPOINT).write_bytes(b"truncated")
+    with caplog.at_level(logging.WARNING, logger="seqattr"):
+        result = _train(tmp_path, _model(1), {"kind": "input_noise"}, {"epochs": 2, "batch_size": 50})
+    assert "unreadable checkpoint" in caplog.text and len(result.history) == 2
+
+
+def test_nan_loss_is_a_clear_error_and_leaves_nothing_behind(tmp_path):
+    broken = {**DATA, "train": {"x": DATA["train"]["x"].copy(), "y": DATA["train"]["y"]}}
+    broken["train"]["x"][3, 10, 0] = np.nan
+    with pytest.raises(training.TrainingError, match="synthetic/test/regime/seed1.*cnn_shallow.*epoch 1"):
+        _train(tmp_path, _model(1), {"kind": "standard"}, {**SETTINGS, "save_epochs": "all"}, data=broken,
+               epochs_dir=tmp_path / "epochs")
+    assert not (tmp_path / "history.tsv").exists()
+    assert not (tmp_path / "ckpt").exists() and not (tmp_path / "epochs").exists()
+
+
+def test_schedule_decays_on_plateau_and_stops_early():
+    settings = training.Settings(lr_patience=2, early_stopping_patience=5)
+    state = {"best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
+    aurocs = [0.6, 0.7, 0.7, 0.65, 0.69, 0.71, 0.7, 0.7, 0.7, 0.7, 0.7]
+    steps = [training.schedule(state, epoch, auroc, settings) for epoch, auroc in enumerate(aurocs, 1)]
+    assert [epoch for epoch, (_, decay) in enumerate(steps, 1) if decay] == [4, 8, 10]
+    assert [epoch for epoch, (improved, _) in enumerate(steps, 1) if improved] == [1, 2, 6]
+    assert state["best_epoch"] == 6 and state["stopped"] and state["es_wait"] == 5
+
+
+def test_learning_rate_in_history_follows_the_decay(tmp_path):
+    settings = {"epochs": 6, "batch_size": 100, "learning_rate": 0.01, "lr_patience": 1}
+    result = _train(tmp_path, _model(1), {"kind": "standard"}, settings)
+    lrs = [row["lr"] for row in result.history]
+    state = {"best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
+    expected = [0.01]
+    for epoch, row in enumerate(result.history[:-1], 1):
+        _, decay = training.schedule(state, epoch, row["val_auroc"], training.Settings.from_dict(settings))
+        expected.append(expected[-1] * (0.2 if decay else 1.0))
+    np.testing.assert_allclose(lrs, expected, rtol=1e-6)
+    assert min(lrs) < 0.01  # this seed's validation AUROC does stall
+
+
+def test_saved_epochs(tmp_path):
+    model = _model(1)
+    _train(tmp_path, model, {"kind": "standard"}, {"epochs": 2, "batch_size": 100, "save_epochs": [2]},
+           epochs_dir=tmp_path / "epochs")
+    assert sorted(p.name for p in (tmp_path / "epochs").iterdir()) == ["epoch2.keras"]
+    assert keras.saving.load_model(tmp_path / "epochs" / "epoch2.keras").output_shape == (None, 1)
+
+
+def test_classification_metrics_known_values():
+    y = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=float)
+    logits = np.array([[-2.0, 0.0], [3.0, 1.0], [1.0, 2.0], [2.0, -1.0]])
+    metrics = training.classification_metrics(y, logits, from_logits=True)
+    assert metrics["auroc"] == 1.0 and metrics["aupr"] == 1.0 and metrics["n_test"] == 4  # task 2: one class
+    p = 1 / (1 + np.exp(-logits))
+    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert np.isclose(metrics["loss"], expected)
+    assert np.isclose(training.classification_metrics(y, p)["loss"], expected)
+    with pytest.raises(ValueError, match="unknown training settings \\['epoch'\\]"):
+        training.Settings.from_dict({"epoch": 3})
+
+
+def test_train_model_script(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "stderr", sys.stderr)  # the script sends stderr and logging to its log file
+    monkeypatch.setattr(logging.root, "handlers", [])
+    monkeypatch.chdir(tmp_path)  # GPU lock files, if any, stay in the test's folder
+    path = tmp_path / "data.h5"
+    seqdata.write_dataset(path, DATA)
+    out = tmp_path / "models" / "synthetic" / "m" / "standard" / "seed1"
+    snakemake = SimpleNamespace(
+        input=SimpleNamespace(data=str(path)),
+        params=SimpleNamespace(model={"architecture": "local_net", "options": {}},
+                               regime={"kind": "standard", "init_std": 0.05}, seed=1,
+                               training={"epochs": 2, "batch_size": 50, "save_epochs": "all"},
+                               checkpoint_dir=str(tmp_path / "ckpt"), label="synthetic/m/standard/seed1",
+                               key_map=None),
+        output=SimpleNamespace(model=str(out / "model.keras"), history=str(out / "history.tsv"),
+                               metrics=str(out / "test_metrics.json")),
+        threads=1,
+        log=[str(tmp_path / "train.log")],
+    )
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "train_model.py"),
+                   init_globals={"snakemake": snakemake})
+    model = keras.saving.load_model(out / "model.keras")
+    assert abs(model.get_layer("conv1").kernel.numpy().std() - 0.05) < 0.01  # the regime's init_std was used
+    metrics = json.loads((out / "test_metrics.json").read_text())
+    assert metrics["n_test"] == 100 and metrics["epochs_run"] == 2
+    assert sorted(p.name for p in (out / "epochs").iterdir()) == ["epoch1.keras", "epoch2.keras"]
+    assert not (tmp_path / "ckpt").exists()
+    log = (tmp_path / "train.log").read_text()
+    assert "synthetic/m/standard/seed1 epoch 2/2" in log
