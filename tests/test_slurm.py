@@ -45,6 +45,7 @@ def test_slurm_run_matches_local_run(slurm_cluster, configfile, tmp_path):
         SNAKEMAKE, *TARGETS, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(cluster),
         "--profile", str(ROOT / "profiles" / "slurm"), "--configfile", str(configfile),
         "--slurm-status-command", "squeue", "--slurm-no-account", "--jobs", "2",
+        "--slurm-logdir", str(cluster / "slurm_logs"), "--slurm-keep-successful-logs",
         "--set-resources", "train_model:gpu=0", "attribute:gpu=0",
         "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30",
     ]
@@ -52,7 +53,7 @@ def test_slurm_run_matches_local_run(slurm_cluster, configfile, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     assert output.count("SLURM jobid") >= 3, output[-3000:]  # simulate, train, attribute
-    slurm_logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
+    slurm_logs = list((cluster / "slurm_logs").rglob("*.log"))
     assert len(slurm_logs) >= 3 and all(p.stem.isdigit() for p in slurm_logs)
 
     for target in ("results/data/synthetic.h5", TARGETS[0]):

@@ -2,7 +2,6 @@
 downloads → genome → ChIP-seq datasets → per-TF training → ensemble proxy → figures and report."""
 
 import shutil
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -11,7 +10,7 @@ import yaml
 
 from encode_server import EncodeSite
 from seqattr import data
-from workflow_runner import snakemake
+from workflow_runner import report_has, snakemake
 
 pytestmark = [
     pytest.mark.workflow,
@@ -68,8 +67,5 @@ def test_ensemble_outputs_and_figures(invivo_run):
         assert reduction["count"].sum() > 0
         members = data.read_attrs(workdir / "results" / "ensemble" / name / "cnn_shallow_exp" / "saliency.h5")["members"]
         assert len(members) == 4  # 2 filter counts × 2 seeds
-    with zipfile.ZipFile(workdir / "report.zip") as report:
-        names = report.namelist()
     for figure in ("angle_density", "reduction", "large_angles"):
-        assert (workdir / "results" / "figures" / "ensemble" / f"{figure}.png").exists()
-        assert any(n.endswith(f"figures/ensemble/{figure}.png") for n in names)
+        assert report_has(workdir / "report.zip", workdir / "results" / "figures" / "ensemble" / f"{figure}.png")

@@ -28,3 +28,14 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
         ) if (workdir / "logs").exists() else ""
         raise AssertionError(f"snakemake failed:\n{result.stderr[-6000:]}\n{logs[-12000:]}")
     return result
+
+
+def report_has(report_zip: Path, figure: Path) -> bool:
+    """Whether the ``--report`` archive holds this exact file (the archive renames files, so compare bytes)."""
+    import zipfile
+
+    content = Path(figure).read_bytes()
+    with zipfile.ZipFile(report_zip) as report:
+        return any(
+            info.file_size == len(content) and report.read(info) == content for info in report.infolist()
+        )
