@@ -12,52 +12,16 @@ the speed-up, with the device name.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 
 import numpy as np
-import tensorflow as tf
-
 from seqattr.attribution import DEFAULTS, METHODS, attribute
+from seqattr.devices import device_name
+from seqattr.models import build_model
 
 
 def cnn_deep(length: int = 200):
-    """cnn_deep from the model registry, or, before that module exists, the same layers built here."""
-    try:
-        from seqattr.models import build_model
-    except ImportError:
-        return _cnn_deep_here(length)
     return build_model({"architecture": "cnn_deep", "options": {}}, (length, 4), 1)
-
-
-def _cnn_deep_here(length: int):
-    """DESIGN §4 cnn_deep: BN before each activation, dropout 0.1–0.5, 'logits' and 'probability' layers."""
-    import keras
-    from keras import layers
-
-    def block(h, filters, kernel, dropout, pool=None):
-        h = layers.Conv1D(filters, kernel, padding="same", use_bias=False, kernel_initializer="he_normal")(h)
-        h = layers.Activation("relu")(layers.BatchNormalization()(h))
-        h = layers.MaxPooling1D(pool)(h) if pool else h
-        return layers.Dropout(dropout)(h)
-
-    inputs = keras.Input((length, 4))
-    h = block(inputs, 24, 19, 0.1)
-    h = block(h, 32, 7, 0.2, 4)
-    h = block(h, 48, 7, 0.3, 4)
-    h = block(h, 64, 3, 0.4, 3)
-    h = layers.Dense(96, use_bias=False, kernel_initializer="he_normal")(layers.Flatten()(h))
-    h = layers.Dropout(0.5)(layers.Activation("relu")(layers.BatchNormalization()(h)))
-    logits = layers.Dense(1, name="logits")(h)
-    return keras.Model(inputs, layers.Activation("sigmoid", name="probability")(logits))
-
-
-def device_name() -> str:
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
-    return f"CPU {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
 def seconds(model, x, method: dict, batch_size: int) -> float:

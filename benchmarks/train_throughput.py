@@ -11,8 +11,6 @@ of the later ones. Prints sequences/second, the ratio ours / fit and the device.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -22,14 +20,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqattr import training
+from seqattr.devices import device_name
 from seqattr.models import build_model, logit_model
-
-
-def device_name() -> str:
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
-    return f"CPU {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
 def split(n: int, rng) -> dict:

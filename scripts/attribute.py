@@ -7,7 +7,7 @@ from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
-gpu = claim_gpu()  # before TensorFlow starts, so this job sees only its own GPU
+gpu = claim_gpu(jobs_per_gpu=snakemake.params.jobs_per_gpu)  # before TensorFlow starts, so this job sees only its own GPU
 log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
 os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)  # read when TensorFlow starts
 

@@ -161,7 +161,7 @@ def test_attribute_script(cnn, tmp_path, monkeypatch):
     snakemake = SimpleNamespace(
         input=SimpleNamespace(model=str(tmp_path / "model.keras"), data=str(tmp_path / "data.h5")),
         output=SimpleNamespace(h5=str(tmp_path / "out.h5")),
-        params=SimpleNamespace(method=method, attribution=settings, key_map=None, seed=4),
+        params=SimpleNamespace(method=method, attribution=settings, key_map=None, seed=4, jobs_per_gpu=1),
         threads=1, log=[])
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "attribute.py"),
                    init_globals={"snakemake": snakemake})

@@ -8,7 +8,15 @@ import pytest
 
 from seqattr import devices
 
-CLAIM = "import sys; from seqattr import devices; print(devices.claim_gpu(sys.argv[1], ['0', '1']), flush=True); input()"
+CLAIM = ("import sys; from seqattr import devices; "
+         "print(devices.claim_gpu(sys.argv[1], ['0', '1'], int(sys.argv[2])), flush=True); input()")
+
+
+def _holders(lock_dir, n, jobs_per_gpu=1):
+    """``n`` processes that each claim a GPU and hold it until told to exit."""
+    env = {k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"}
+    return [subprocess.Popen([sys.executable, "-c", CLAIM, str(lock_dir), str(jobs_per_gpu)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=env) for _ in range(n)]
 
 
 @pytest.fixture
@@ -17,11 +25,7 @@ def no_cuda_env(monkeypatch):
 
 
 def test_two_jobs_get_two_gpus_and_a_third_is_refused(tmp_path, no_cuda_env):
-    env = {k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"}
-    jobs = [
-        subprocess.Popen([sys.executable, "-c", CLAIM, str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-        for _ in range(2)
-    ]
+    jobs = _holders(tmp_path, 2)
     try:
         claimed = sorted(job.stdout.readline().strip() for job in jobs)
         assert claimed == ["0", "1"]
@@ -33,6 +37,28 @@ def test_two_jobs_get_two_gpus_and_a_third_is_refused(tmp_path, no_cuda_env):
     # the locks die with their processes
     assert devices.claim_gpu(tmp_path, ["0", "1"]) == "0"
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "0"
+
+
+def test_packed_jobs_fill_every_gpu_once_before_any_twice(tmp_path, no_cuda_env):
+    jobs = []
+    try:
+        claimed = []
+        for _ in range(4):  # one at a time, so the order of claims is the order of starts
+            jobs += _holders(tmp_path, 1, jobs_per_gpu=2)
+            claimed.append(jobs[-1].stdout.readline().strip())
+        assert claimed == ["0", "1", "0", "1"]
+        with pytest.raises(RuntimeError, match="--resources gpu=4"):
+            devices.claim_gpu(tmp_path, ["0", "1"], jobs_per_gpu=2)
+    finally:
+        for job in jobs:
+            job.communicate("\n", timeout=30)
+
+
+def test_jobs_sharing_a_gpu_grow_their_memory(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    monkeypatch.delenv("TF_FORCE_GPU_ALLOW_GROWTH", raising=False)
+    devices.claim_gpu(tmp_path, ["0"])
+    assert os.environ["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
 
 
 def test_scheduler_choice_is_kept(tmp_path, monkeypatch):

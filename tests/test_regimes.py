@@ -27,7 +27,8 @@ def _regime(spec, architecture="cnn_shallow", **options):
 
 def test_names_and_errors():
     assert regimes.REGIMES == ("standard", "mixup", "manifold_mixup", "input_noise", "manifold_noise",
-                               "adversarial", "spectral_norm", "angle_regularization", "two_phase")
+                               "adversarial", "spectral_norm", "angle_regularization", "two_phase",
+                               "two_phase_manifold_mixup")
     with pytest.raises(ValueError, match="allowed: \\['standard', 'mixup'"):
         regimes.make_regime({"kind": "mix_up"})
     with pytest.raises(ValueError, match="'input_noise' does not take \\['alpha'\\]"):
@@ -137,3 +138,15 @@ def test_two_phase_switches_dropout_and_learning_rate():
     assert regime.phase(3) == "phase2" and np.isclose(optimizer.learning_rate.numpy(), 1e-2)
     assert rates() == {"conv1_dropout": 0.4, "conv2_dropout": 0.4, "conv3_dropout": 0.4, "conv4_dropout": 0.4,
                        "dense1_dropout": 0.5}
+
+
+def test_two_phase_manifold_mixup_keeps_the_schedule_and_mixes_in_both_phases():
+    regime, model = _regime({"kind": "two_phase_manifold_mixup", "alpha": 0.5}, architecture="baseline_cnn")
+    optimizer = keras.optimizers.Adam(5e-4)
+    assert regime.alpha == 0.5 and regime.phase2_dropout == 0.4
+    for epoch in (1, 3):
+        regime.begin_epoch(epoch, optimizer)
+        loss = float(regime.loss(X, Y, _key(epoch), regime.phase(epoch)))
+        plain = float(regimes.Regime.loss(regime, X, Y, _key(epoch), regime.phase(epoch)))
+        assert np.isfinite(loss) and not np.isclose(loss, plain)
+    assert np.isclose(optimizer.learning_rate.numpy(), 1e-2)

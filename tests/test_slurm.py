@@ -1,6 +1,7 @@
 """profiles/slurm on a real one-node SLURM cluster brought up on this machine (tests/slurm_local.sh):
-jobs go through sbatch, and the results equal a local run's."""
+jobs go through sbatch, the results equal a local run's, and packed seeds share one SLURM job."""
 
+import json
 import subprocess
 
 import numpy as np
@@ -36,22 +37,27 @@ def configfile(tmp_path_factory):
     return path
 
 
+def _slurm_snakemake(workdir, configfile, targets, *options):
+    """The project's slurm profile on the local cluster (no GPUs, no accounts, a 2-core node)."""
+    command = [
+        SNAKEMAKE, *targets, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+        "--profile", str(ROOT / "profiles" / "slurm"), "--configfile", str(configfile),
+        "--slurm-status-command", "squeue", "--slurm-no-account", "--jobs", "2",
+        "--slurm-logdir", str(workdir / "slurm_logs"), "--slurm-keep-successful-logs",
+        "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30", *options,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    return output
+
+
 def test_slurm_run_matches_local_run(slurm_cluster, configfile, tmp_path):
     local, cluster = tmp_path / "local", tmp_path / "cluster"
     local.mkdir()
     cluster.mkdir()
     snakemake(local, configfile, *TARGETS)
-    command = [
-        SNAKEMAKE, *TARGETS, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(cluster),
-        "--profile", str(ROOT / "profiles" / "slurm"), "--configfile", str(configfile),
-        "--slurm-status-command", "squeue", "--slurm-no-account", "--jobs", "2",
-        "--slurm-logdir", str(cluster / "slurm_logs"), "--slurm-keep-successful-logs",
-        "--set-resources", "train_model:gpu=0", "attribute:gpu=0",
-        "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
+    output = _slurm_snakemake(cluster, configfile, TARGETS, "--set-resources", "train_model:gpu=0", "attribute:gpu=0")
     assert output.count("SLURM jobid") >= 3, output[-3000:]  # simulate, train, attribute
     slurm_logs = list((cluster / "slurm_logs").rglob("*.log"))
     assert len(slurm_logs) >= 3 and all(p.stem.isdigit() for p in slurm_logs)
@@ -61,3 +67,15 @@ def test_slurm_run_matches_local_run(slurm_cluster, configfile, tmp_path):
         assert ours.keys() == theirs.keys()
         for key in ours:
             np.testing.assert_array_equal(ours[key], theirs[key], err_msg=f"{target}:{key}")
+
+
+def test_packed_seeds_train_in_one_slurm_job(slurm_cluster, configfile, tmp_path):
+    """README's packing flags: the seeds of a model go to SLURM as one group job (one GPU on a GPU cluster)."""
+    seeds = [f"results/models/synthetic/cnn_shallow_relu/standard/seed{s}/test_metrics.json" for s in (1, 2)]
+    output = _slurm_snakemake(tmp_path, configfile, seeds, "--groups", "train_model=pack",
+                              "--group-components", "pack=2", "--set-threads", "train_model=1",
+                              "--set-resources", "train_model:gpu=0", "train_model:mem_mb=3000")
+    assert output.count("SLURM jobid") == 2, output[-3000:]  # the simulation, then both seeds together
+    assert all((tmp_path / target).exists() for target in seeds)
+    metrics = [json.loads((tmp_path / target).read_text()) for target in seeds]
+    assert metrics[0]["auroc"] != metrics[1]["auroc"]  # two seeds, two different models

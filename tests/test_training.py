@@ -142,6 +142,12 @@ def test_saved_epochs(tmp_path):
     assert keras.saving.load_model(tmp_path / "epochs" / "epoch2.keras").output_shape == (None, 1)
 
 
+def test_a_regimes_training_settings_override_the_config(tmp_path):
+    regime = {"kind": "standard", "training": {"epochs": 2, "learning_rate": 0.005}}
+    result = _train(tmp_path, _model(1), regime, {"epochs": 5, "batch_size": 100, "early_stopping_patience": 5})
+    assert len(result.history) == 2 and result.history[0]["lr"] == pytest.approx(0.005)
+
+
 def test_classification_metrics_known_values():
     y = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=float)
     logits = np.array([[-2.0, 0.0], [3.0, 1.0], [1.0, 2.0], [2.0, -1.0]])
@@ -168,7 +174,7 @@ def test_train_model_script(tmp_path, monkeypatch):
                                regime={"kind": "standard", "init_std": 0.05}, seed=1,
                                training={"epochs": 2, "batch_size": 50, "save_epochs": "all"},
                                checkpoint_dir=str(tmp_path / "ckpt"), label="synthetic/m/standard/seed1",
-                               key_map=None),
+                               key_map=None, jobs_per_gpu=1),
         output=SimpleNamespace(model=str(out / "model.keras"), history=str(out / "history.tsv"),
                                metrics=str(out / "test_metrics.json")),
         threads=1,

@@ -47,6 +47,14 @@ def model_spec(spec: dict, regime: dict) -> dict:
     return {**spec, "options": options}
 
 
+def training_settings(settings: dict | None, regime: dict) -> dict:
+    """The run's training settings: config ``training:`` with the regime's own ``training:`` on top.
+
+    This is how one config compares batch sizes, learning rates or epoch budgets (paper 000's grid).
+    """
+    return {**(settings or {}), **(regime.get("training") or {})}
+
+
 def bce(y, logits):
     """Mean binary cross-entropy, computed from the logits."""
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(y, logits.dtype), logits=logits))
@@ -77,11 +85,11 @@ class Regime:
 
     defaults: dict = {}
 
-    def __init__(self, init_std: float | None = None, **params):
+    def __init__(self, init_std: float | None = None, training: dict | None = None, **params):
         unknown = sorted(set(params) - set(self.defaults))
         if unknown:
             raise ValueError(f"regime '{self.kind}' does not take {unknown}; it takes "
-                             f"{sorted(self.defaults) + ['init_std']}")
+                             f"{sorted(self.defaults) + ['init_std', 'training']}")
         for name, value in {**self.defaults, **params}.items():
             setattr(self, name, value)
         self.model: keras.Model | None = None
@@ -317,6 +325,13 @@ class TwoPhase(Regime):
             optimizer.learning_rate.assign(self.phase2_lr)
         elif epoch == 1:
             optimizer.learning_rate.assign(self.phase1_lr)
+
+
+@_kind("two_phase_manifold_mixup")
+class TwoPhaseManifoldMixup(TwoPhase, ManifoldMixup):
+    """Paper 000 Table 2's "Manifold" rows: the two-phase schedule with manifold mixup in both phases."""
+
+    defaults = {**TwoPhase.defaults, **ManifoldMixup.defaults}
 
 
 REGIMES = tuple(_KINDS)

@@ -26,7 +26,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from seqattr.data import atomic_path, write_tsv
 from seqattr.models import run_logits
-from seqattr.regimes import make_regime
+from seqattr.regimes import make_regime, training_settings
 
 HISTORY_COLUMNS = ["epoch", "loss", "val_loss", "val_auroc", "val_aupr", "lr", "seconds"]
 CHECKPOINT = "checkpoint.npz"
@@ -239,7 +239,7 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
     history, the per-epoch models and the checkpoint.
     """
     log = log or logging.getLogger("seqattr")
-    settings = Settings.from_dict(settings)
+    settings = Settings.from_dict(training_settings(settings, regime))
     regime_obj = make_regime(regime)
     regime_obj.setup(model, seed)
     optimizer = keras.optimizers.Adam(settings.learning_rate)

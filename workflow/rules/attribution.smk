@@ -19,6 +19,7 @@ rule attribute:
         method=method_spec,
         attribution=config["attribution"],
         key_map=dataset_keys,
+        jobs_per_gpu=config["jobs_per_gpu"],
         seed=lambda wc: int(wc.seed),
     script:
         "../../scripts/attribute.py"
