@@ -148,6 +148,18 @@ def test_a_regimes_training_settings_override_the_config(tmp_path):
     assert len(result.history) == 2 and result.history[0]["lr"] == pytest.approx(0.005)
 
 
+@pytest.mark.parametrize("restore", [True, False])
+def test_best_or_last_epoch_weights_are_kept(tmp_path, restore):
+    model = _model(1)
+    settings = {"epochs": 4, "batch_size": 20, "learning_rate": 0.05, "save_epochs": "all",
+                "restore_best_weights": restore}
+    result = _train(tmp_path, model, {"kind": "standard"}, settings, epochs_dir=tmp_path / "epochs")
+    assert result.metrics["best_epoch"] < 4  # this seed's last epoch is not its best, so the two differ
+    kept = keras.saving.load_model(tmp_path / "epochs" / f"epoch{result.metrics['best_epoch'] if restore else 4}.keras")
+    for ours, saved in zip(model.get_weights(), kept.get_weights()):
+        np.testing.assert_array_equal(ours, saved)
+
+
 def test_classification_metrics_known_values():
     y = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=float)
     logits = np.array([[-2.0, 0.0], [3.0, 1.0], [1.0, 2.0], [2.0, -1.0]])

@@ -5,7 +5,7 @@ this workflow's paper config gives it (empty where the workflow cannot run that 
 table spans several, the ``dataset`` and attribution ``method``. The paper's numbers sit under our
 metric column names, its ± under ``<metric>_sd``. ``paper_row``, ``n_seeds_paper``, ``sd_over`` and
 ``note`` describe the row and are carried into the comparison; any other column (``paper_column``,
-or a metric that we do not compute, e.g. ``interpretability_auroc_epoch40``) is not compared.
+or a metric that we do not compute) is not compared.
 
 ``compare`` puts our mean ± SD over seeds of the same model and regime (and dataset / method) beside
 every paper number that has a column of ours. Our numbers come from the raw maps (``corrected ==

@@ -47,6 +47,7 @@ class Settings:
     lr_patience: int = 3
     early_stopping_patience: int = 10
     save_epochs: list[int] | str = field(default_factory=list)
+    restore_best_weights: bool = True  # False keeps the last epoch's weights (paper 000's "40 epochs")
 
     @classmethod
     def from_dict(cls, settings: dict | None) -> "Settings":
@@ -300,7 +301,8 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
                  label, epoch, settings.epochs, loss, valid["loss"], valid["auroc"], valid["aupr"], lr,
                  row["seconds"], " — early stop" if state["stopped"] else "")
 
-    model.set_weights(best_weights)
+    if settings.restore_best_weights:
+        model.set_weights(best_weights)
     metrics = classification_metrics(data["test"]["y"], predict(data["test"]["x"]), from_logits=True)
     metrics.update(best_epoch=state["best_epoch"], epochs_run=state["epoch"])
     log.info("%s: best epoch %d, test %s", label, state["best_epoch"], metrics)
