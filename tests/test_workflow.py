@@ -25,6 +25,7 @@ FIGURES = [
     "figures/attribution/synthetic/cnn_shallow_relu/standard/seed1/saliency.png",
     "figures/studies/init_std.png",
     "figures/studies/angle_regularization.png",
+    "figures/studies/over_epochs.png",
 ]
 
 
@@ -38,7 +39,7 @@ def tiny_run(tmp_path_factory):
 
 def test_every_figure_and_table_is_made(tiny_run):
     tables = ["metrics.tsv", "reproduction_004.tsv", "selection.tsv", "analyses.tsv", "study_init_std_claims.tsv",
-              "study_angle_regularization_claims.tsv"]
+              "study_angle_regularization_claims.tsv", "over_epochs.tsv"]
     for name in FIGURES + [f"tables/{t}" for t in tables]:
         path = tiny_run / "results" / name
         assert path.exists() and path.stat().st_size > 0, name
@@ -59,6 +60,20 @@ def test_metrics_table_covers_every_run(tiny_run):
     assert set(table["corrected"]) == {"raw", "corrected"}
     assert table["interpretability_auroc"].between(0, 1).all()
     assert table["classification_auroc"].between(0, 1).all()
+
+
+def test_best_epoch_over_training_equals_the_final_model(tiny_run):
+    """The input-noise run keeps every epoch; its best epoch is the model that was restored and analysed."""
+    run = "synthetic/cnn_shallow_relu/input_noise/seed1"
+    over = pd.read_csv(tiny_run / "results" / "over_epochs" / run / "saliency.tsv", sep="\t")
+    assert sorted(set(over["epoch"])) == [1, 2] and set(over["corrected"]) == {"raw", "corrected"}
+    best = json.loads((tiny_run / "results" / "models" / run / "test_metrics.json").read_text())
+    at_best = over[over["epoch"] == best["best_epoch"]].set_index("corrected")
+    metrics = pd.read_csv(tiny_run / "results" / "tables" / "metrics.tsv", sep="\t")
+    final = metrics[metrics["regime"] == "input_noise"].set_index("corrected")
+    for column in ["interpretability_auroc", "interpretability_aupr", "cosine", "snr"]:
+        np.testing.assert_allclose(at_best[column], final.loc[at_best.index, column], rtol=1e-5, err_msg=column)
+    assert at_best["classification_auroc"].iloc[0] == pytest.approx(best["auroc"], abs=1e-6)
 
 
 def test_training_outputs_are_complete(tiny_run):

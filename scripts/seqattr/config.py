@@ -173,3 +173,11 @@ def analysis_plan(config: dict) -> list[dict]:
         rows.append(dict(dataset=dataset, analysis="ensemble proxy", runs="yes" if dataset in ensembles else "no",
                          why="" if dataset in ensembles else "no `ensembles:` entry names this dataset"))
     return rows
+
+
+def training_settings(settings: dict | None, regime: dict) -> dict:
+    """The run's training settings: config ``training:`` with the regime's own ``training:`` on top.
+
+    This is how one config compares batch sizes, learning rates or epoch budgets (paper 000's grid).
+    """
+    return {**(settings or {}), **(regime.get("training") or {})}

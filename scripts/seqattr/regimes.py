@@ -47,14 +47,6 @@ def model_spec(spec: dict, regime: dict) -> dict:
     return {**spec, "options": options}
 
 
-def training_settings(settings: dict | None, regime: dict) -> dict:
-    """The run's training settings: config ``training:`` with the regime's own ``training:`` on top.
-
-    This is how one config compares batch sizes, learning rates or epoch budgets (paper 000's grid).
-    """
-    return {**(settings or {}), **(regime.get("training") or {})}
-
-
 def bce(y, logits):
     """Mean binary cross-entropy, computed from the logits."""
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(y, logits.dtype), logits=logits))

@@ -26,7 +26,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from seqattr.data import atomic_path, write_tsv
 from seqattr.models import run_logits
-from seqattr.regimes import make_regime, training_settings
+from seqattr.config import training_settings
+from seqattr.regimes import make_regime
 
 HISTORY_COLUMNS = ["epoch", "loss", "val_loss", "val_auroc", "val_aupr", "lr", "seconds"]
 CHECKPOINT = "checkpoint.npz"

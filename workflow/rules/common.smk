@@ -199,6 +199,8 @@ def final_outputs():
             for n in ("angle_density", "reduction", "large_angles")
         ]
     outputs += [f"results/tables/{name}.tsv" for name in config["paper_tables"]]
+    if over_epochs_paths():
+        outputs += ["results/figures/studies/over_epochs.png"]
     for sweep in active_sweeps():
         outputs += [
             f"results/figures/studies/{sweep}.png",
@@ -234,6 +236,19 @@ def sweep_angle_files(sweep):
         (f"results/analysis/{r.path}/{method}.angles.h5", r.regime)
         for r, methods in RUNS
         if r.regime in regimes and method in methods
+    ]
+
+
+def over_epochs_paths():
+    """Per-run tables of metrics over training: trained runs with a ground truth that keep epochs."""
+    method = study_method()
+    return [
+        f"results/over_epochs/{r.path}/{method}.tsv"
+        for r in ground_truth_runs()
+        if "weights" not in MODELS[r.model]
+        and cfg.training_settings(config["training"], config["regimes"][r.regime])[
+            "save_epochs"
+        ]
     ]
 
 

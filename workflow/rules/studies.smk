@@ -39,3 +39,56 @@ rule plot_study:
         angle_regimes=lambda wc: [r for _, r in sweep_angle_files(wc.sweep)],
     script:
         "../../scripts/plot_study.py"
+
+
+rule metrics_over_epochs:
+    input:
+        model=f"results/models/{RUN_DIR}/model.keras",
+        data=dataset_file,
+    output:
+        table=f"results/over_epochs/{RUN_DIR}/{{method}}.tsv",
+    log:
+        f"logs/metrics_over_epochs/{RUN_DIR}/{{method}}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=120,
+        gpu=1,
+    params:
+        method=method_spec,
+        attribution=config["attribution"],
+        key_map=dataset_keys,
+        jobs_per_gpu=config["jobs_per_gpu"],
+        seed=lambda wc: int(wc.seed),
+        label=run_label,
+        epochs_dir=lambda wc: f"results/models/{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}/epochs",
+    script:
+        "../../scripts/metrics_over_epochs.py"
+
+
+rule plot_over_epochs:
+    input:
+        tables=over_epochs_paths(),
+    output:
+        table=report(
+            "results/tables/over_epochs.tsv",
+            caption="../report/over_epochs_table.rst",
+            category="7. Studies",
+        ),
+        figure=report(
+            "results/figures/studies/over_epochs.png",
+            caption="../report/over_epochs.rst",
+            category="7. Studies",
+        ),
+    log:
+        "logs/plot_over_epochs.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../../scripts/plot_over_epochs.py"

@@ -1,4 +1,4 @@
-"""Figures of regime sweeps: metrics against the swept value, and angle distributions per value."""
+"""Figures of the studies: regime sweeps (metrics and angle distributions per swept value) and metrics over epochs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ TITLES = {
     "classification_auroc": "classification AUROC",
     "angle_sd": "SD of gradient angles (°)",
     "interpretability_auroc": "interpretability AUROC",
+    "cosine": "cosine similarity to the ground truth",
 }
 
 
@@ -42,5 +43,22 @@ def angle_distribution_figure(angles_by_value: dict[float, np.ndarray], label: s
     ax.set_xlabel("angle to the simplex (°)")
     ax.set_ylabel("density")
     ax.legend(title=label, fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def over_epochs_figure(summary: pd.DataFrame):
+    """Test AUROC and the raw maps' interpretability AUROC / cosine against epoch: mean ± SD over seeds."""
+    raw = summary[summary["corrected"] == "raw"]
+    columns = ["classification_auroc", "interpretability_auroc", "cosine"]
+    figure, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
+    for ax, column in zip(axes[0], columns):
+        for (model, regime, method), rows in raw.groupby(["model", "regime", "method"]):
+            mean, sd = rows[f"{column}_mean"], rows[f"{column}_sd"].fillna(0)
+            ax.plot(rows["epoch"], mean, marker="o", ms=3, label=f"{model} · {regime} · {method}")
+            ax.fill_between(rows["epoch"], mean - sd, mean + sd, alpha=0.2)
+        ax.set_xlabel("epoch")
+        ax.set_title(TITLES.get(column, column))
+    axes[0][0].legend(fontsize=6)
     figure.tight_layout()
     return figure

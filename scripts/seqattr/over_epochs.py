@@ -1,0 +1,59 @@
+"""Attribution quality over training (paper 000 Fig. 1b–d): every kept epoch's model, scored like the final one.
+
+A run that keeps per-epoch models (``training.save_epochs``) has them as ``epochs/epoch<N>.keras``
+beside its final model. Each is attributed on the same test sequences as the final model, with
+the same method and seed, and analysed by the same code (``analysis.analyse`` and
+``aggregate.summarise``), so the row of the best epoch equals the final model's row of the metrics
+table whenever the run restored its best weights.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from seqattr.aggregate import summarise
+from seqattr.analysis import analyse
+
+EPOCH_FILE = re.compile(r"^epoch(\d+)\.keras$")
+KEYS = ["dataset", "model", "regime", "method", "corrected"]
+COLUMNS = ["classification_auroc", "interpretability_auroc", "interpretability_aupr", "cosine", "snr"]
+
+
+def saved_epochs(directory: str | os.PathLike) -> list[tuple[int, Path]]:
+    """(epoch, path) of the per-epoch models a run kept, in epoch order (none: an empty list)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = [(int(m.group(1)), directory / m.group(0)) for m in map(EPOCH_FILE.match, os.listdir(directory)) if m]
+    return sorted(found)
+
+
+def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, method: dict, settings: Mapping,
+               seed: int, label: Mapping) -> pd.DataFrame:
+    """The raw and corrected rows of one model: ground-truth metrics of its maps and its test AUROC."""
+    from seqattr.attribution import attribute
+    from seqattr.training import classification_metrics
+
+    task = settings["task"]
+    x = test["x"][indices]
+    G = attribute(model, x, method, settings["target"], task, settings["batch_size"], seed)
+    probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
+    arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
+              "y": test["y"][indices, task], "model": test["model"][indices]}
+    rows = summarise(analyse(arrays, label)[0])
+    rows["classification_auroc"] = classification_metrics(test["y"][:, task], probabilities)["auroc"]
+    return rows
+
+
+def summarize(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean and SD over seeds of every column, per model, regime, method, map version and epoch."""
+    grouped = table.groupby(KEYS + ["epoch"])[COLUMNS]
+    summary = grouped.mean().add_suffix("_mean").join(grouped.std(ddof=1).add_suffix("_sd"))
+    summary["n_seeds"] = grouped.size()
+    return summary.reset_index()
