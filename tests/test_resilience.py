@@ -16,11 +16,12 @@ from workflow_runner import ROOT, SNAKEMAKE, snakemake
 pytestmark = pytest.mark.workflow
 
 MODELS = "results/models/synthetic/cnn_shallow_relu/standard"
+EPOCHS = 60  # long enough (seconds) that the kill lands mid-training, after epoch 2, not after the last
 
 
 def _config(tmp_path):
     config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text())
-    config["training"]["epochs"] = 6
+    config["training"].update(epochs=EPOCHS, early_stopping_patience=EPOCHS)
     config["experiments"] = [{"datasets": ["synthetic"], "models": ["cnn_shallow_relu"], "seeds": 2}]
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -32,7 +33,7 @@ def _wait_for(predicate, timeout=600):
     while time.time() < deadline:
         if predicate():
             return
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise TimeoutError("the training jobs never reached the state the test waits for")
 
 
@@ -46,24 +47,33 @@ def test_kill_during_training_then_restart(tmp_path):
     command = [SNAKEMAKE, *targets, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--profile",
                str(ROOT / "profiles" / "default"), "--configfile", str(configfile), "--cores", "1"]
     run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seed1, seed2 = tmp_path / MODELS / "seed1", tmp_path / MODELS / "seed2"
+    seeds = {s: tmp_path / MODELS / f"seed{s}" for s in (1, 2)}
+
+    def one_finished_other_midway():
+        """(finished, interrupted) seeds once one has its metrics and the other ≥ 2 epochs; Snakemake picks the order."""
+        for done, other in ((1, 2), (2, 1)):
+            if (seeds[done] / "test_metrics.json").exists() and _epochs_done(seeds[other] / "history.tsv") >= 2:
+                return done, other
+        return None
+
     try:
-        _wait_for(lambda: (seed1 / "test_metrics.json").exists() and _epochs_done(seed2 / "history.tsv") >= 2)
+        _wait_for(one_finished_other_midway)
     finally:
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
-    finished = (seed1 / "model.keras").stat().st_mtime_ns
-    assert not (seed2 / "test_metrics.json").exists()
+    done, other = one_finished_other_midway()
+    finished = (seeds[done] / "model.keras").stat().st_mtime_ns
+    assert not (seeds[other] / "test_metrics.json").exists()
 
     subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--configfile",
                     str(configfile), "--unlock"], check=True, capture_output=True)
     snakemake(tmp_path, configfile, *targets)
 
-    assert (seed1 / "model.keras").stat().st_mtime_ns == finished  # the finished seed was not retrained
-    history = pd.read_csv(seed2 / "history.tsv", sep="\t")
+    assert (seeds[done] / "model.keras").stat().st_mtime_ns == finished  # the finished seed was not retrained
+    history = pd.read_csv(seeds[other] / "history.tsv", sep="\t")
     assert list(history["epoch"]) == sorted(set(history["epoch"]))  # resumed, no epoch written twice
-    assert history["epoch"].iloc[-1] <= 6
-    log = (tmp_path / "logs" / "train_model" / "synthetic/cnn_shallow_relu/standard/seed2.log").read_text()
+    assert history["epoch"].iloc[-1] == EPOCHS
+    log = (tmp_path / "logs" / "train_model" / f"synthetic/cnn_shallow_relu/standard/seed{other}.log").read_text()
     assert "resum" in log.lower()
 
 
