@@ -2,7 +2,7 @@
 
 import os
 
-from seqattr.data import read_split, write_h5
+from seqattr.data import write_h5
 from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
@@ -13,14 +13,11 @@ os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)  # read when Tenso
 
 import keras  # noqa: E402
 
-from seqattr.attribution import attribute, select_sequences  # noqa: E402
+from seqattr.attribution import attribute, test_selection  # noqa: E402
 
 settings = snakemake.params.attribution
 method, seed, task = snakemake.params.method, snakemake.params.seed, settings["task"]
-test = read_split(snakemake.input.data, "test", snakemake.params.key_map)
-indices = select_sequences(test["y"], settings["sequences"], task, settings["max_sequences"])
-if not len(indices):
-    raise ValueError(f"{snakemake.input.data}: no test sequences selected ({settings['sequences']}, task {task})")
+test, indices = test_selection(snakemake.input.data, settings, snakemake.params.key_map)
 x = test["x"][indices]
 model = keras.saving.load_model(snakemake.input.model, compile=False)
 log.info("%s on %d test sequences (%s, task %d)", method, len(x), settings["target"], task)

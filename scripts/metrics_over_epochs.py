@@ -4,7 +4,7 @@ import os
 
 import pandas as pd
 
-from seqattr.data import read_split, write_tsv
+from seqattr.data import write_tsv
 from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
@@ -15,15 +15,15 @@ os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)
 import keras  # noqa: E402
 
 from seqattr import over_epochs  # noqa: E402
-from seqattr.attribution import select_sequences  # noqa: E402
+from seqattr.attribution import test_selection  # noqa: E402
 
 params = snakemake.params
 settings = params.attribution
-test = read_split(snakemake.input.data, "test", params.key_map)
-indices = select_sequences(test["y"], settings["sequences"], settings["task"], settings["max_sequences"])
-epochs = over_epochs.saved_epochs(params.epochs_dir)
+test, indices = test_selection(snakemake.input.data, settings, params.key_map)
+directory = over_epochs.epochs_dir(snakemake.input.model)
+epochs = over_epochs.saved_epochs(directory)
 if not epochs:
-    raise FileNotFoundError(f"{params.epochs_dir}: no epoch<N>.keras models; the run's training.save_epochs is empty")
+    raise FileNotFoundError(f"{directory}: no epoch<N>.keras models; the run's training.save_epochs is empty")
 tables = []
 for epoch, path in epochs:
     model = keras.saving.load_model(path, compile=False)

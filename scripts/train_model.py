@@ -1,7 +1,6 @@
 """Train one {dataset}/{model}/{regime}/seed{seed} model, resuming from its checkpoint if one exists."""
 
 import shutil
-from pathlib import Path
 
 from seqattr.data import SPLITS, read_split
 from seqattr.devices import claim_gpu
@@ -11,7 +10,7 @@ log = start_logging(snakemake)
 gpu = claim_gpu(jobs_per_gpu=snakemake.params.jobs_per_gpu)  # before TensorFlow starts, so this job sees only its own GPU
 log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
 
-from seqattr import training  # noqa: E402
+from seqattr import over_epochs, training  # noqa: E402
 from seqattr.models import build_model  # noqa: E402
 from seqattr.regimes import model_spec  # noqa: E402
 
@@ -26,7 +25,7 @@ log.info("%s: %s, %d parameters, regime %s", params.label, spec, model.count_par
 
 result = training.train(model, data, params.regime, params.training, seed=params.seed,
                         checkpoint_dir=params.checkpoint_dir, history_path=snakemake.output.history,
-                        epochs_dir=Path(snakemake.output.model).parent / "epochs", label=params.label, log=log)
+                        epochs_dir=over_epochs.epochs_dir(snakemake.output.model), label=params.label, log=log)
 training.save_model(model, snakemake.output.model)
 training.write_json(result.metrics, snakemake.output.metrics)
 shutil.rmtree(params.checkpoint_dir, ignore_errors=True)

@@ -28,6 +28,7 @@ import logging
 import numpy as np
 import tensorflow as tf
 
+from seqattr.data import read_split
 from seqattr.shuffle import shuffle
 
 METHODS = ("saliency", "integrated_gradients", "smoothgrad", "expected_gradients", "ism")
@@ -162,3 +163,12 @@ def select_sequences(y: np.ndarray, which: str = "positives", task: int = 0, max
     else:
         raise ValueError(f"unknown sequence selection {which!r}; use positives or all")
     return indices if max_sequences is None else indices[:max_sequences]
+
+
+def test_selection(path, settings: dict, key_map: dict | None = None) -> tuple[dict, np.ndarray]:
+    """The test split of a dataset file and the indices of the sequences config ``attribution:`` selects."""
+    test = read_split(path, "test", key_map)
+    indices = select_sequences(test["y"], settings["sequences"], settings["task"], settings["max_sequences"])
+    if not len(indices):
+        raise ValueError(f"{path}: no test sequences selected ({settings['sequences']}, task {settings['task']})")
+    return test, indices

@@ -25,6 +25,11 @@ KEYS = ["dataset", "model", "regime", "method", "corrected"]
 COLUMNS = ["classification_auroc", "interpretability_auroc", "interpretability_aupr", "cosine", "snr"]
 
 
+def epochs_dir(model_path: str | os.PathLike) -> Path:
+    """Where a run keeps its per-epoch models: ``epochs/`` beside its final model."""
+    return Path(model_path).parent / "epochs"
+
+
 def saved_epochs(directory: str | os.PathLike) -> list[tuple[int, Path]]:
     """(epoch, path) of the per-epoch models a run kept, in epoch order (none: an empty list)."""
     directory = Path(directory)

@@ -63,7 +63,6 @@ rule metrics_over_epochs:
         jobs_per_gpu=config["jobs_per_gpu"],
         seed=lambda wc: int(wc.seed),
         label=run_label,
-        epochs_dir=lambda wc: f"results/models/{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}/epochs",
     script:
         "../../scripts/metrics_over_epochs.py"
 
