@@ -1,6 +1,14 @@
-"""Weights trained elsewhere: Keras 2 HDF5 weight files (the lab's released format) written with
-tf-keras here, loaded into our architectures, give the same predictions; a wrong file names the layer."""
+"""Weights trained elsewhere: Keras 2 HDF5 weight files in the layout of the lab's released models
+(p-koo/GradientCorrection results/synthetic/model_params/*.h5, written by tf-keras ``save_weights``:
+root ``layer_names`` input_1, conv1d, batch_normalization, activation, dropout, max_pooling1d, …,
+dense, batch_normalization_k, activation_k, dropout_k, dense_1, activation_k+1; every conv and dense
+layer with ``kernel:0`` and ``bias:0``) load into our bias-free architectures and predict what the
+bias-keeping original predicts; a wrong file names the layer."""
 
+import os
+from pathlib import Path
+
+import h5py
 import numpy as np
 import pytest
 
@@ -14,39 +22,61 @@ L = 200
 RNG = np.random.default_rng(0)
 X = one_hot(["".join(RNG.choice(list("ACGT"), L)) for _ in range(16)])
 
-SHALLOW = [("conv", 24, 19, 50, "exponential"), ("conv", 48, 3, 2, "relu"), ("dense", 96)]
-DEEP_K11 = [("conv", 24, 11, 1, "relu"), ("conv", 32, 7, 4, "relu"), ("conv", 48, 7, 4, "relu"),
-            ("conv", 64, 3, 3, "relu"), ("dense", 96)]
+# (kind, units, kernel, pool, activation, dropout) as in the lab's model_zoo listing
+SHALLOW = [("conv", 24, 19, 50, "exponential", 0.1), ("conv", 48, 3, 2, "relu", 0.2), ("dense", 96, 0, 1, "relu", 0.5)]
+DEEP_K11 = [("conv", 24, 11, 1, "relu", 0.1), ("conv", 32, 7, 4, "relu", 0.2), ("conv", 48, 7, 4, "relu", 0.3),
+            ("conv", 64, 3, 3, "relu", 0.4), ("dense", 96, 0, 1, "relu", 0.5)]
 
 
 def keras2_model(blocks):
-    """The same layers in Keras 2 (tf-keras), the way the lab built its models: conv/dense without bias, BN, activation."""
+    """The lab's model in Keras 2 (tf-keras) with its default layer names: conv/dense *with* bias, BN,
+    activation, dropout, max-pooling; every bias and BN statistic non-trivial so a wrong fold would show."""
+    tf_keras.backend.clear_session()  # default names from conv1d, batch_normalization, … as in the real files
     layers = tf_keras.layers
     inputs = layers.Input((L, 4))
     h = inputs
-    for block in blocks:
-        if block[0] == "conv":
-            _, filters, kernel, pool, activation = block
-            h = layers.Conv1D(filters, kernel, padding="same", use_bias=False)(h)
+    for kind, units, kernel, pool, activation, rate in blocks:
+        if kind == "conv":
+            h = layers.Conv1D(units, kernel, padding="same")(h)
         else:
-            _, units = block
-            h = layers.Flatten()(h)
-            h = layers.Dense(units, use_bias=False)(h)
-            activation, pool = "relu", 1
+            h = layers.Dense(units)(layers.Flatten()(h))
         h = layers.BatchNormalization()(h)
-        h = layers.Activation(activation)(h)
-        h = layers.Dropout(0.1)(h)
+        h = layers.Dropout(rate)(layers.Activation(activation)(h))
         if pool > 1:
             h = layers.MaxPool1D(pool)(h)
     logits = layers.Dense(1)(h)
     model = tf_keras.Model(inputs, layers.Activation("sigmoid")(logits))
-    # give BN non-trivial statistics so a wrong assignment would show
     for layer in model.layers:
         if isinstance(layer, layers.BatchNormalization):
             gamma, beta, mean, var = layer.get_weights()
             layer.set_weights([gamma + RNG.random(gamma.shape), beta + RNG.normal(size=beta.shape) * 0.1,
                                mean + RNG.normal(size=mean.shape) * 0.1, var + RNG.random(var.shape)])
+        elif isinstance(layer, (layers.Conv1D, layers.Dense)):
+            kernel, bias = layer.get_weights()
+            layer.set_weights([kernel, RNG.normal(size=bias.shape) * 0.3])
     return model
+
+
+def save_released(model, path) -> None:
+    """``save_weights``, then the name attributes as fixed-length byte strings, as Keras 2.2.4-tf stored them."""
+    model.save_weights(str(path))
+    with h5py.File(path, "a") as handle:
+        for group in [handle] + [handle[n] for n in handle.attrs["layer_names"]]:
+            key = "layer_names" if group is handle else "weight_names"
+            group.attrs[key] = np.array([str(n).encode() for n in group.attrs[key]], dtype="S")
+        handle.attrs["keras_version"] = "2.2.4-tf"
+
+
+def test_fixture_has_the_released_layout(tmp_path):
+    path = tmp_path / "weights.h5"
+    save_released(keras2_model(SHALLOW), path)
+    with h5py.File(path, "r") as handle:
+        assert handle.attrs["layer_names"].dtype.kind == "S"
+        names = [n.decode() for n in handle.attrs["layer_names"]]
+        assert names[:6] == ["input_1", "conv1d", "batch_normalization", "activation", "dropout", "max_pooling1d"]
+        assert names[-2:] == ["dense_1", "activation_3"]
+        assert [w.decode() for w in handle["conv1d"].attrs["weight_names"]] == ["conv1d/kernel:0", "conv1d/bias:0"]
+        assert handle["dense"]["dense"]["bias:0"].shape == (96,)
 
 
 @pytest.mark.parametrize("blocks, spec", [
@@ -56,24 +86,37 @@ def keras2_model(blocks):
 def test_legacy_weights_give_the_same_predictions(tmp_path, blocks, spec):
     legacy = keras2_model(blocks)
     path = tmp_path / "weights.h5"
-    legacy.save_weights(str(path))
+    save_released(legacy, path)
     ours = load_weights(build_model(spec, (L, 4), 1), path)
     expected = legacy.predict(X, verbose=0)
     np.testing.assert_allclose(ours.predict(X, verbose=0), expected, rtol=1e-4, atol=1e-6)
     assert expected.std() > 1e-3  # the comparison is not between two constants
 
 
+def test_bias_before_batch_norm_is_folded_not_dropped(tmp_path):
+    """Loading the kernels and BN but dropping the biases would predict something else."""
+    legacy = keras2_model(SHALLOW)
+    path = tmp_path / "weights.h5"
+    save_released(legacy, path)
+    for layer in legacy.layers:
+        if isinstance(layer, tf_keras.layers.Conv1D):
+            layer.set_weights([layer.get_weights()[0], np.zeros(layer.filters)])
+    ours = load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}},
+                                    (L, 4), 1), path)
+    assert np.abs(ours.predict(X, verbose=0) - legacy.predict(X, verbose=0)).max() > 1e-3
+
+
 def test_wrong_architecture_names_the_layer(tmp_path):
     path = tmp_path / "shallow.h5"
-    keras2_model(SHALLOW).save_weights(str(path))
+    save_released(keras2_model(SHALLOW), path)
     with pytest.raises(WeightsError, match="layer"):
         load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1), path)
 
 
 def test_shape_mismatch_names_both_shapes(tmp_path):
     path = tmp_path / "deep_k11.h5"
-    keras2_model(DEEP_K11).save_weights(str(path))
-    with pytest.raises(WeightsError, match=r"layer 'conv1d[_0-9]*' has weights of shapes \[\(11, 4, 24\)\].*\(19, 4, 24\)"):
+    save_released(keras2_model(DEEP_K11), path)
+    with pytest.raises(WeightsError, match=r"layer 'conv1d' has weights of shapes \[\(11, 4, 24\), \(24,\)\].*\(19, 4, 24\)"):
         load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1), path)
 
 
@@ -84,3 +127,45 @@ def test_keras3_file_is_loaded_whole(tmp_path):
     np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
     with pytest.raises(WeightsError, match="does not exist"):
         load_weights(model, tmp_path / "missing.h5")
+
+
+def test_keras_file_of_another_architecture_is_refused(tmp_path):
+    deep = build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1)
+    deep.save(tmp_path / "deep.keras")
+    with pytest.raises(WeightsError, match="not the configured architecture 'cnn_shallow'"):
+        load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1), tmp_path / "deep.keras")
+    relu = build_model({"architecture": "cnn_shallow", "options": {"activation": "relu"}}, (L, 4), 1)
+    relu.save(tmp_path / "relu.keras")
+    with pytest.raises(WeightsError, match="exponential"):
+        load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (L, 4), 1),
+                     tmp_path / "relu.keras")
+
+
+def test_truncated_keras_file_is_named_unreadable(tmp_path):
+    model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1)
+    model.save(tmp_path / "m.keras")
+    data = (tmp_path / "m.keras").read_bytes()
+    (tmp_path / "cut.keras").write_bytes(data[: len(data) // 2])
+    with pytest.raises(WeightsError, match=r"cut.keras: not a readable .keras file"):
+        load_weights(model, tmp_path / "cut.keras")
+
+
+LAB_WEIGHTS = os.environ.get("SEQATTR_LAB_WEIGHTS")
+
+
+@pytest.mark.skipif(not LAB_WEIGHTS, reason="set SEQATTR_LAB_WEIGHTS to a folder of the lab's released "
+                    "cnn_{deep,shallow}_{relu,exponential}_*.h5 files to check them (a hand check, no network)")
+def test_released_weights_equal_a_bias_keeping_rebuild():
+    """Every released file: our bias-free model against the lab's layer listing with biases, same weights."""
+    files = sorted(Path(LAB_WEIGHTS).glob("cnn_*_*_*.h5"))
+    assert files, f"no cnn_*.h5 in {LAB_WEIGHTS}"
+    for path in files:
+        depth, activation = path.stem.split("_")[1:3]
+        blocks = [list(b) for b in (DEEP_K11 if depth == "deep" else SHALLOW)]
+        blocks[0][4] = activation
+        legacy = keras2_model(blocks)
+        legacy.load_weights(str(path))
+        options = {"activation": activation, **({"kernel_size": 11} if depth == "deep" else {})}
+        ours = load_weights(build_model({"architecture": f"cnn_{depth}", "options": options}, (L, 4), 1), path)
+        np.testing.assert_allclose(ours.predict(X, verbose=0), legacy.predict(X, verbose=0), atol=1e-5,
+                                   err_msg=str(path))

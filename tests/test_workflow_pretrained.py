@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from seqattr.simulate import simulate
-from test_pretrained import SHALLOW, keras2_model
+from test_pretrained import SHALLOW, keras2_model, save_released
 from workflow_runner import report_has, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -26,7 +26,7 @@ def byo_run(tmp_path_factory):
     weights = []
     for seed in (1, 2):
         path = root / f"cnn_shallow_exp_{seed}.h5"
-        keras2_model(SHALLOW).save_weights(str(path))
+        save_released(keras2_model(SHALLOW), path)
         weights.append(str(path))
     config = {
         "datasets": {"lab": {"kind": "h5", "path": str(root / "lab.h5"),

@@ -1,10 +1,17 @@
 """Load weights trained elsewhere into a registered architecture.
 
 Two formats: a Keras 3 ``.keras`` file (loaded whole), and the legacy Keras 2 HDF5 weights
-file in which the lab released its trained models — one group per layer whose
-``weight_names`` attribute lists that layer's arrays in order. Legacy weights are matched to
-our architecture layer by layer, in order, among the layers that carry weights: layer names
+file in which the lab released its trained models (``save_weights``: a root attribute
+``layer_names``, one group per layer whose ``weight_names`` — ``conv1d/kernel:0``,
+``conv1d/bias:0``, … — list that layer's arrays in order). Legacy weights are matched to our
+architecture layer by layer, in order, among the layers that carry weights: layer names
 differ between builds, the order and the shapes do not.
+
+The lab's convolutions and dense layers keep a bias in front of batch normalisation; ours
+drop it (BN's β makes it redundant). At inference BN computes γ(z + b − μ)/√(σ² + ε) + β, so a
+bias b is folded exactly into the moving mean, μ' = μ − b: the model predicts what the
+bias-keeping original predicts. (Fine-tuning such a model would differ only in that the
+redundant bias is no longer a parameter.)
 """
 
 from __future__ import annotations
@@ -42,8 +49,19 @@ def read_legacy_weights(path: str | Path) -> list[tuple[str, list[np.ndarray]]]:
     return layers
 
 
+def _is_batch_norm(layer) -> bool:
+    import keras
+
+    return isinstance(layer, keras.layers.BatchNormalization)
+
+
 def assign_legacy_weights(model, path: str | Path) -> None:
-    """Set ``model``'s weights from a Keras 2 file; a mismatch names the layer and both shapes."""
+    """Set ``model``'s weights from a Keras 2 file; a mismatch names the layer and both shapes.
+
+    A stored layer with one array more than ours — a bias our bias-free layer lacks — is
+    accepted when the next weighted layer of ours is batch normalisation: the bias is folded
+    into its moving mean (module docstring).
+    """
     stored = read_legacy_weights(path)
     ours = [layer for layer in model.layers if layer.weights]
     if len(stored) != len(ours):
@@ -51,15 +69,46 @@ def assign_legacy_weights(model, path: str | Path) -> None:
             f"{path}: {len(stored)} layers with weights ({[n for n, _ in stored]}) but the architecture has "
             f"{len(ours)} ({[layer.name for layer in ours]})"
         )
-    for layer, (name, arrays) in zip(ours, stored):
+    bias = None  # the bias of the previous layer, waiting for its batch normalisation
+    for i, (layer, (name, arrays)) in enumerate(zip(ours, stored)):
         expected = [tuple(w.shape) for w in layer.weights]
         found = [a.shape for a in arrays]
-        if expected != found:
-            raise WeightsError(
-                f"{path}: layer '{name}' has weights of shapes {found} but our layer '{layer.name}' "
-                f"expects {expected}"
-            )
+        extra_bias = (found[:-1] == expected and len(found) == 2 and found[-1] == (expected[0][-1],)
+                      and i + 1 < len(ours) and _is_batch_norm(ours[i + 1]))
+        if extra_bias:
+            arrays, bias = arrays[:-1], arrays[-1]
+        elif found != expected:
+            raise WeightsError(f"{path}: layer '{name}' has weights of shapes {found} but our layer "
+                               f"'{layer.name}' expects {expected}")
+        if bias is not None and _is_batch_norm(layer):
+            gamma, beta, mean, variance = arrays
+            arrays, bias = [gamma, beta, mean - bias, variance], None
         layer.set_weights(arrays)
+
+
+def layer_structure(model) -> list[tuple]:
+    """(layer class, activation, weight shapes) of every layer: what two builds of one architecture share."""
+    return [(type(layer).__name__, layer.get_config().get("activation"), [tuple(w.shape) for w in layer.weights])
+            for layer in model.layers]
+
+
+def _load_keras(model, path: Path):
+    """A whole ``.keras`` model, refused unless its layers are those of the configured architecture."""
+    import keras
+
+    try:
+        loaded = keras.saving.load_model(path, compile=False)
+    except Exception as error:  # Keras reports a damaged archive as anything from OSError to "File not found"
+        raise WeightsError(f"{path}: not a readable .keras file ({type(error).__name__}: {error})") from error
+    ours, theirs = layer_structure(model), layer_structure(loaded)
+    if ours != theirs:
+        first = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        describe = lambda layers: layers[first] if first < len(layers) else "no layer"
+        raise WeightsError(
+            f"{path}: not the configured architecture '{model.name}': layer {first} is {describe(theirs)} in the "
+            f"file but {describe(ours)} in the architecture ({len(theirs)} against {len(ours)} layers)"
+        )
+    return loaded
 
 
 def load_weights(model, path: str | Path):
@@ -68,14 +117,6 @@ def load_weights(model, path: str | Path):
     if not path.exists():
         raise WeightsError(f"weights file {path} does not exist")
     if path.suffix == ".keras":
-        import keras
-
-        loaded = keras.saving.load_model(path, compile=False)
-        if loaded.input_shape != model.input_shape or loaded.output_shape != model.output_shape:
-            raise WeightsError(
-                f"{path}: model maps {loaded.input_shape} → {loaded.output_shape}, "
-                f"the config's architecture {model.input_shape} → {model.output_shape}"
-            )
-        return loaded
+        return _load_keras(model, path)
     assign_legacy_weights(model, path)
     return model
