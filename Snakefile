@@ -25,6 +25,7 @@ container: config["container"]
 
 
 include: "workflow/rules/data.smk"
+include: "workflow/rules/downloads.smk"
 include: "workflow/rules/encode.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/pretrained.smk"

@@ -21,7 +21,7 @@ dataset builder must handle: a peak at a chromosome start, a peak in a run of N,
 peak line and a peak on a chromosome the genome lacks. Decoy files (other assembly, archived,
 bigBed, less preferred output types, an older experiment) test the file choice.
 ``site.faults[path]`` queues "corrupt", "truncate" or "error" answers for the next requests of
-that URL path.
+that URL path (``file_server.FileSite``, which also serves any other file of the directory).
 
 ``run_rule_script`` runs one of the in vivo rule scripts in a subprocess with a stand-in for
 the ``snakemake`` object, so its contract is tested without a workflow.
@@ -31,17 +31,16 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import json
 import subprocess
 import sys
-import threading
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from file_server import FileSite
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 TARGETS = ("CTCF", "MAX", "ATF2", "Arid3", "BACH1", "GABPA", "ZNF24", "ELK1", "SRF", "REST")
@@ -82,19 +81,15 @@ def random_genome(rng: np.random.Generator, lengths: dict[str, int]) -> dict[str
 
 
 @dataclass
-class EncodeSite:
+class EncodeSite(FileSite):
     """A built site directory and, inside ``with``, the server answering for it."""
 
-    root: Path
     assembly: str = "GRCh38"
     cell_line: str = CELL_LINE
     chosen: dict[str, str] = field(default_factory=dict)
     genome: dict[str, str] = field(default_factory=dict)
     peaks: dict[str, list[tuple]] = field(default_factory=dict)
     dnase: list[tuple] = field(default_factory=list)
-    faults: dict[str, list[str]] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
-    url: str = ""
     _counter: int = 0
 
     # -- building -----------------------------------------------------------------------------
@@ -236,49 +231,9 @@ class EncodeSite:
         elif len(parts) == 2 and parts[0] in ("experiments", "files"):
             candidate = self.root / parts[0] / f"{parts[1]}.json"
         else:
-            candidate = self.root / Path(*parts) if parts else self.root
+            return super().resolve_path(path, query)
         inside = candidate.resolve().is_relative_to(self.root.resolve())
         return candidate if inside and candidate.is_file() else None
-
-    def __enter__(self) -> "EncodeSite":
-        site = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                parsed = urllib.parse.urlsplit(self.path)
-                site.requests.append(self.path)
-                fault = site.faults.get(parsed.path, [None]).pop(0) if site.faults.get(parsed.path) else None
-                target = site.resolve_path(parsed.path, dict(urllib.parse.parse_qsl(parsed.query)))
-                if fault == "error" or target is None:
-                    code, body = (500, b"server error") if fault == "error" else (404, b'{"@graph": []}')
-                    self.send_response(code)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
-                body = target.read_bytes()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if fault == "corrupt":
-                    body = body[:-8] + bytes(b ^ 0xFF for b in body[-8:])
-                elif fault == "truncate":
-                    body = body[: len(body) // 2]
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
 
 @pytest.fixture

@@ -114,3 +114,35 @@ def test_lint_and_format():
         text=True,
     )
     assert fmt.returncode == 0, fmt.stderr
+
+
+def _with_weights(config, weights, seeds):
+    config["models"]["cnn_deep_exp"]["weights"] = weights
+    config["experiments"][0]["seeds"] = seeds
+
+
+def test_missing_weights_file_is_a_config_error(tmp_path):
+    """Otherwise Snakemake would fall back to training a new model and report it as the given weights."""
+    message = _error(lambda c: _with_weights(c, str(tmp_path / "typo.h5"), 1))
+    assert message.startswith("config error at models.cnn_deep_exp.weights") and "typo.h5 does not exist" in message
+    (tmp_path / "one.h5").touch()
+    message = _error(lambda c: _with_weights(c, [str(tmp_path / "one.h5")], 2))
+    assert "1 weights file(s) for seed 2" in message and "\n" not in message
+    config = copy.deepcopy(DEFAULT)
+    _with_weights(config, [str(tmp_path / "one.h5"), {"url": "https://example.org/w.h5", "md5": "0" * 32}], 2)
+    assert cfg.validate(config)["models"]["cnn_deep_exp"]["weights"][1]["url"].endswith("w.h5")
+
+
+def test_a_model_with_weights_is_never_planned_for_training(tmp_path):
+    """With its downloaded weights gone, the plan fetches them again; train_model never matches the model."""
+    config = copy.deepcopy(DEFAULT)
+    _with_weights(config, {"url": "https://example.org/w.h5", "md5": "0" * 32}, 1)
+    config["experiments"][0]["models"] = ["cnn_deep_exp"]
+    configfile = tmp_path / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    result = subprocess.run([SNAKEMAKE, "-n", "--quiet", "rules", "--snakefile", str(ROOT / "Snakefile"),
+                             "--directory", str(tmp_path), "--configfile", str(configfile), "--cores", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "download_weights" in result.stdout and "import_model" in result.stdout
+    assert "train_model" not in result.stdout

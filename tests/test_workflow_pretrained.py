@@ -1,6 +1,7 @@
-"""Bring your own model and data: a legacy Keras 2 weights file and a dataset in the lab's (N, 4, L)
-layout with its own key names, analysed from config alone to the HTML report, with no training."""
-
+"""Bring your own model and data: legacy Keras 2 weights files in the layout of the lab's released ones
+and a dataset in the lab's (N, 4, L) layout with its own key names, analysed from config alone to the
+HTML report, with no training. The dataset and seed 1's weights arrive by URL with an md5 (a local
+HTTP server stands in for GitHub), seed 2's weights from a local path."""
 
 import h5py
 import numpy as np
@@ -8,6 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from file_server import FileSite
+from seqattr.download import md5sum
 from seqattr.simulate import simulate
 from test_pretrained import SHALLOW, keras2_model, save_released
 from workflow_runner import report_has, snakemake
@@ -18,42 +21,52 @@ pytestmark = pytest.mark.workflow
 @pytest.fixture(scope="module")
 def byo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("byo")
+    (root / "site").mkdir()
     splits, _ = simulate({"n_positive": 100, "n_negative": 100, "n_background": 10, "seed": 4})
-    with h5py.File(root / "lab.h5", "w") as handle:  # the lab's layout and names
+    with h5py.File(root / "site" / "lab data.h5", "w") as handle:  # the lab's layout and names
         handle["X_test"] = np.transpose(splits["test"]["x"], (0, 2, 1))
         handle["Y_test"] = splits["test"]["y"]
         handle["model_test"] = np.transpose(splits["test"]["model"], (0, 2, 1))
-    weights = []
     for seed in (1, 2):
-        path = root / f"cnn_shallow_exp_{seed}.h5"
-        save_released(keras2_model(SHALLOW), path)
-        weights.append(str(path))
-    config = {
-        "datasets": {"lab": {"kind": "h5", "path": str(root / "lab.h5"),
-                             "keys": {"x_test": "X_test", "y_test": "Y_test", "model_test": "model_test"}}},
-        "models": {"lab_shallow": {"architecture": "cnn_shallow", "options": {"activation": "exponential"},
-                                   "weights": weights}},
-        "attribution": {"methods": {"saliency": {"kind": "saliency"}}, "max_sequences": 15},
-        "experiments": [{"datasets": ["lab"], "models": ["lab_shallow"], "seeds": 2}],
-    }
-    configfile = root / "config.yaml"
-    configfile.write_text(yaml.safe_dump(config))
-    workdir = root / "run"
-    workdir.mkdir()
-    result = snakemake(workdir, configfile)
-    snakemake(workdir, configfile, "--report", str(workdir / "report.zip"))
-    return workdir, result
+        save_released(keras2_model(SHALLOW), root / ("site" if seed == 1 else "") / f"cnn_shallow_exponential_{seed}.h5")
+    with FileSite(root / "site") as site:
+        config = {
+            "datasets": {"lab": {"kind": "url", "url": f"{site.url}/lab%20data.h5",
+                                 "md5": md5sum(root / "site" / "lab data.h5"),
+                                 "keys": {"x_test": "X_test", "y_test": "Y_test", "model_test": "model_test"}}},
+            "models": {"lab_shallow": {"architecture": "cnn_shallow", "options": {"activation": "exponential"},
+                                       "weights": [{"url": f"{site.url}/cnn_shallow_exponential_1.h5",
+                                                    "md5": md5sum(root / "site" / "cnn_shallow_exponential_1.h5")},
+                                                   str(root / "cnn_shallow_exponential_2.h5")]}},
+            "attribution": {"methods": {"saliency": {"kind": "saliency"}}, "max_sequences": 15},
+            "experiments": [{"datasets": ["lab"], "models": ["lab_shallow"], "seeds": 2}],
+        }
+        configfile = root / "config.yaml"
+        configfile.write_text(yaml.safe_dump(config))
+        workdir = root / "run"
+        workdir.mkdir()
+        result = snakemake(workdir, configfile)
+        snakemake(workdir, configfile, "--report", str(workdir / "report.zip"))
+    return workdir, result, site
 
 
 def test_no_training_ran(byo_run):
-    workdir, result = byo_run
+    workdir, result, _ = byo_run
     assert "train_model" not in result.stdout + result.stderr
     assert not (workdir / "logs" / "train_model").exists()
     assert (workdir / "results/models/lab/lab_shallow/standard/seed2/model.keras").exists()
 
 
+def test_dataset_and_weights_came_by_url(byo_run):
+    workdir, _, site = byo_run
+    assert sorted(site.requests) == ["/cnn_shallow_exponential_1.h5", "/lab%20data.h5"]
+    assert (workdir / "resources/downloads/datasets/lab.h5").is_file()
+    assert (workdir / "resources/downloads/weights/lab_shallow/seed1.h5").is_file()
+    assert not (workdir / "resources/downloads/weights/lab_shallow/seed2.h5").exists()  # a local path
+
+
 def test_ground_truth_metrics_and_report(byo_run):
-    workdir, _ = byo_run
+    workdir, _, _ = byo_run
     table = pd.read_csv(workdir / "results/tables/metrics.tsv", sep="\t")
     assert len(table) == 2 * 2  # 2 seeds × raw/corrected
     assert table["interpretability_auroc"].notna().all()

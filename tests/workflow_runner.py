@@ -10,8 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
-def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
-    """``snakemake`` on the project's Snakefile with ``workdir`` as working directory."""
+def _run(workdir: Path, configfile: Path, args, timeout: int) -> subprocess.CompletedProcess:
     command = [
         SNAKEMAKE,
         *args,  # targets first: list-valued options would swallow them
@@ -21,13 +20,26 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
         "--configfile", str(configfile),
         "--cores", "2",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    """``snakemake`` on the project's Snakefile with ``workdir`` as working directory."""
+    result = _run(workdir, configfile, args, timeout)
     if result.returncode != 0:
         logs = "\n".join(
             f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted((workdir / "logs").rglob("*.log"))
         ) if (workdir / "logs").exists() else ""
         raise AssertionError(f"snakemake failed:\n{result.stderr[-6000:]}\n{logs[-12000:]}")
     return result
+
+
+def snakemake_fails(workdir: Path, configfile: Path, *args: str, timeout: int = 600) -> str:
+    """Run a ``snakemake`` that must fail; return its output and every rule log, as one text."""
+    result = _run(workdir, configfile, args, timeout)
+    assert result.returncode != 0, f"snakemake succeeded but should have failed:\n{result.stderr[-3000:]}"
+    logs = [log.read_text() for log in sorted((workdir / "logs").rglob("*.log"))] if (workdir / "logs").exists() else []
+    return "\n".join([result.stdout, result.stderr, *logs])
 
 
 def report_has(report_zip: Path, figure: Path) -> bool:

@@ -14,6 +14,7 @@ import jsonschema
 import yaml
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
 
 
 class ConfigError(ValueError):
@@ -53,6 +54,7 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
         specific = [e for e in errors if e.validator != "unevaluatedProperties"] or errors
         raise ConfigError(_describe(jsonschema.exceptions.best_match(specific)))
     _check_references(config)
+    _check_weights(config)
     return config
 
 
@@ -78,6 +80,51 @@ def _check_references(config: dict) -> None:
     for name, dataset in config["datasets"].items():
         if dataset["kind"] == "chipseq":
             _check_names(f"datasets.{name}.source", [dataset["source"]], config["encode"])
+
+
+def _check_weights(config: dict) -> None:
+    """A model with ``weights`` is never trained: every run of it needs its file, checked before any job.
+
+    (Otherwise Snakemake would fall back from import_model to train_model and train a new model.)
+    """
+    runs = [run for run, _ in experiment_runs(config)] + [m for *_, members in ensemble_runs(config) for m in members]
+    models = expand_ensemble_models(config)
+    for run in runs:
+        spec = models[run.model]
+        if "weights" not in spec:
+            continue
+        entries = weights_entries(spec)
+        if not 1 <= run.seed <= len(entries):
+            raise ConfigError(f"config error at models.{run.model}.weights: {len(entries)} weights file(s) for seed "
+                              f"{run.seed} (seed n uses the n-th file; list one per seed)")
+        entry = entries[run.seed - 1]
+        if isinstance(entry, str) and not Path(entry).is_file():
+            raise ConfigError(f"config error at models.{run.model}.weights: seed {run.seed}'s file {entry} does not "
+                              f"exist (relative to {Path.cwd()})")
+
+
+def dataset_path(config: dict, name: str) -> str:
+    """The HDF5 file of a dataset: the user's own, a download, or one the workflow makes."""
+    spec = config["datasets"][name]
+    if spec["kind"] == "h5":
+        return spec["path"]
+    if spec["kind"] == "url":
+        return f"{DOWNLOADS}/datasets/{name}.h5"
+    return f"results/data/{name}.h5"
+
+
+def weights_entries(spec: dict) -> list:
+    """A model's ``weights`` as a list, one entry (a path or ``{url, md5}``) per seed."""
+    weights = spec["weights"]
+    return weights if isinstance(weights, list) else [weights]
+
+
+def weights_path(model: str, spec: dict, seed: int) -> str:
+    """The weights file of one seed: the given path, or where its download lands (same suffix as the URL)."""
+    entry = weights_entries(spec)[seed - 1]
+    if isinstance(entry, str):
+        return entry
+    return f"{DOWNLOADS}/weights/{model}/seed{seed}{Path(entry['url']).suffix}"
 
 
 def seed_list(seeds) -> list[int]:
@@ -149,7 +196,7 @@ def ensemble_runs(config: dict) -> list[tuple[str, str, str, list[Run]]]:
 def has_ground_truth(config: dict, dataset: str) -> bool:
     """Synthetic data always carries its sequence model; a user's file only when its keys name one."""
     spec = config["datasets"][dataset]
-    return spec["kind"] == "synthetic" or (spec["kind"] == "h5" and "model_test" in spec.get("keys", {}))
+    return spec["kind"] == "synthetic" or (spec["kind"] in ("h5", "url") and "model_test" in spec.get("keys", {}))
 
 
 def analysis_plan(config: dict) -> list[dict]:

@@ -41,11 +41,8 @@ def dataset_config(wildcards):
 
 
 def dataset_file(wildcards):
-    """The HDF5 file of a dataset: made by the workflow, or the user's own file."""
-    dataset = config["datasets"][wildcards.dataset]
-    if dataset["kind"] == "h5":
-        return dataset["path"]
-    return f"results/data/{wildcards.dataset}.h5"
+    """The HDF5 file of a dataset: made by the workflow, downloaded, or the user's own file."""
+    return cfg.dataset_path(config, wildcards.dataset)
 
 
 def dataset_keys(wildcards):
@@ -258,13 +255,24 @@ def pretrained_model_names():
     return "|".join(names) if names else "(?!)"
 
 
+def trained_model_names():
+    """A wildcard regex matching every model name except those with weights: they are never trained."""
+    return rf"(?!(?:{pretrained_model_names()})/)[A-Za-z0-9][A-Za-z0-9_.-]*"
+
+
 def pretrained_weights(wildcards):
-    """The weights file of one seed: seed n is the n-th file listed (a single file serves seed 1)."""
-    weights = MODELS[wildcards.model]["weights"]
-    weights = [weights] if isinstance(weights, str) else weights
+    """The weights file of one seed (seed n uses the n-th entry; checked at validation)."""
+    return cfg.weights_path(wildcards.model, MODELS[wildcards.model], int(wildcards.seed))
+
+
+def weights_download(wildcards):
+    """URL and md5 of one downloaded weights file."""
     seed = int(wildcards.seed)
-    if not 1 <= seed <= len(weights):
-        raise WorkflowError(
-            f"model {wildcards.model} lists {len(weights)} weights file(s); seed {seed} has none (seed n uses the n-th)"
-        )
-    return weights[seed - 1]
+    entry = cfg.weights_entries(MODELS[wildcards.model])[seed - 1]
+    return dict(entry, label=f"models.{wildcards.model}.weights (seed {seed})")
+
+
+def dataset_download(wildcards):
+    """URL and md5 of one downloaded dataset."""
+    spec = config["datasets"][wildcards.dataset]
+    return dict(url=spec["url"], md5=spec["md5"], label=f"datasets.{wildcards.dataset}")

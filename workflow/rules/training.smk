@@ -9,6 +9,8 @@ rule train_model:
         f"logs/train_model/{RUN_DIR}.log",
     benchmark:
         f"benchmarks/runs/train_model/{RUN_DIR}.tsv"
+    wildcard_constraints:
+        model=trained_model_names(),
     conda:
         "../../envs/workflow.yaml"
     threads: 2
