@@ -43,6 +43,8 @@ def test_out_of_range_value_is_named():
     assert message.startswith("config error at training.learning_rate")
     message = _error(lambda c: c["datasets"]["synthetic"].update(n_background=1000))
     assert "datasets.synthetic.n_background" in message and "519" in message
+    message = _error(lambda c: c["datasets"]["synthetic"].update(lookalike_threshold=1.5))
+    assert message.startswith("config error at datasets.synthetic.lookalike_threshold")
 
 
 def test_unknown_names_list_the_allowed_ones():

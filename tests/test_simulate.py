@@ -180,3 +180,44 @@ def test_bad_parameters_are_refused():
         simulate({**PARAMS, "motif_count_probs": [0.5, 0.5, 0.5, 0, 0]})
     with pytest.raises(ValueError, match="cannot hold 7 motifs"):
         simulate({**PARAMS, "length": 60})
+
+
+# A constructed release: one core motif, a look-alike (its reverse complement shifted by two
+# positions, two extra columns), and unrelated motifs. One-hot-ish columns, rows sum to 1.
+def _pwm(consensus, strength=0.85):
+    rows = np.full((len(consensus), 4), (1 - strength) / 3)
+    rows[np.arange(len(consensus)), ["ACGT".index(b) for b in consensus]] = strength
+    return rows
+
+
+CORE = _pwm("GACGTCATGG")
+RELEASE = {
+    "MA9000.1": CORE,
+    "MA9001.1": np.vstack([_pwm("TA"), jaspar.reverse_complement(CORE)[:-2]]),  # look-alike
+    "MA9002.1": _pwm("TTTAAATT"),
+    "MA9003.1": _pwm("CCCCGGGG"),
+}
+CONSTRUCTED = {"n_positive": 20, "n_negative": 20, "core_motifs": ["MA9000.1"], "seed": 3}
+
+
+def test_similarity_is_one_for_shifted_and_reverse_copies_low_for_unrelated():
+    padded = np.vstack([np.full((3, 4), 0.25), jaspar.reverse_complement(CORE), np.full((2, 4), 0.25)])
+    assert jaspar.similarity(CORE, padded) == pytest.approx(1.0)
+    assert jaspar.similarity(padded, CORE) == pytest.approx(1.0)
+    assert 0.7 < jaspar.similarity(CORE, RELEASE["MA9001.1"]) < 1.0  # partial overlap scores lower
+    assert jaspar.similarity(CORE, RELEASE["MA9002.1"]) < 0.5
+    assert jaspar.similarity(CORE, np.full((6, 4), 0.25)) == 0.0
+
+
+def test_lookalike_is_kept_out_of_the_background_and_recorded(monkeypatch):
+    monkeypatch.setattr(jaspar, "vertebrate_pwms", lambda release="JASPAR2016": RELEASE)
+    _, attrs = simulate({**CONSTRUCTED, "n_background": 3, "lookalike_threshold": 0.7})
+    assert json.loads(attrs["background_motifs"]) == ["MA9000.1", "MA9002.1", "MA9003.1"]
+    dropped = json.loads(attrs["dropped_lookalikes"])
+    assert list(dropped) == ["MA9001.1"] and dropped["MA9001.1"]["resembles"] == "MA9000.1"
+    with pytest.raises(ValueError, match="1 look-alikes excluded"):
+        simulate({**CONSTRUCTED, "n_background": 4, "lookalike_threshold": 0.7})
+    _, unfiltered = simulate({**CONSTRUCTED, "n_background": 4})
+    assert "MA9001.1" in json.loads(unfiltered["background_motifs"])
+    assert json.loads(unfiltered["dropped_lookalikes"]) == {}
+
