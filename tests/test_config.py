@@ -47,6 +47,15 @@ def test_out_of_range_value_is_named():
     assert message.startswith("config error at datasets.synthetic.lookalike_threshold")
 
 
+def test_configs_sharing_a_dataset_name_define_it_alike():
+    """A dataset name is its results/data/{name}.h5, so every config that uses it must build it the same."""
+    entries = {}
+    for path in sorted((ROOT / "config").glob("*.yaml")):
+        for name, entry in (yaml.safe_load(path.read_text()).get("datasets") or {}).items():
+            first = entries.setdefault(name, (path.name, entry))
+            assert entry == first[1], f"{path.name} and {first[0]} define dataset {name} differently"
+
+
 def test_unknown_names_list_the_allowed_ones():
     message = _error(lambda c: c["models"]["cnn_deep_exp"].update(architecture="cnn_dep"))
     assert "models.cnn_deep_exp.architecture" in message and "cnn_deep" in message
