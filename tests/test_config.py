@@ -43,6 +43,17 @@ def test_out_of_range_value_is_named():
     assert message.startswith("config error at training.learning_rate")
     message = _error(lambda c: c["datasets"]["synthetic"].update(n_background=1000))
     assert "datasets.synthetic.n_background" in message and "519" in message
+    message = _error(lambda c: c["datasets"]["synthetic"].update(lookalike_threshold=1.5))
+    assert message.startswith("config error at datasets.synthetic.lookalike_threshold")
+
+
+def test_configs_sharing_a_dataset_name_define_it_alike():
+    """A dataset name is its results/data/{name}.h5, so every config that uses it must build it the same."""
+    entries = {}
+    for path in sorted((ROOT / "config").glob("*.yaml")):
+        for name, entry in (yaml.safe_load(path.read_text()).get("datasets") or {}).items():
+            first = entries.setdefault(name, (path.name, entry))
+            assert entry == first[1], f"{path.name} and {first[0]} define dataset {name} differently"
 
 
 def test_unknown_names_list_the_allowed_ones():

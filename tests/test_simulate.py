@@ -1,9 +1,11 @@
 """The billboard generator: shapes, sampling from the model, motif placement, frequencies, seeds, splits."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from seqattr import jaspar
 from seqattr.simulate import DEFAULTS, gap_lengths, sample_sequences, simulate
@@ -180,3 +182,75 @@ def test_bad_parameters_are_refused():
         simulate({**PARAMS, "motif_count_probs": [0.5, 0.5, 0.5, 0, 0]})
     with pytest.raises(ValueError, match="cannot hold 7 motifs"):
         simulate({**PARAMS, "length": 60})
+
+
+# A constructed release: one core motif, a look-alike (its reverse complement shifted by two
+# positions, two extra columns), and unrelated motifs. One-hot-ish columns, rows sum to 1.
+def _pwm(consensus, strength=0.85):
+    rows = np.full((len(consensus), 4), (1 - strength) / 3)
+    rows[np.arange(len(consensus)), ["ACGT".index(b) for b in consensus]] = strength
+    return rows
+
+
+CORE = _pwm("GACGTCATGG")
+RELEASE = {
+    "MA9000.1": CORE,
+    "MA9001.1": np.vstack([_pwm("TA"), jaspar.reverse_complement(CORE)[:-2]]),  # look-alike
+    "MA9002.1": _pwm("TTTAAATT"),
+    "MA9003.1": _pwm("CCCCGGGG"),
+}
+CONSTRUCTED = {"n_positive": 20, "n_negative": 20, "core_motifs": ["MA9000.1"], "seed": 3}
+
+
+def test_similarity_is_one_for_shifted_and_reverse_copies_low_for_unrelated():
+    padded = np.vstack([np.full((3, 4), 0.25), jaspar.reverse_complement(CORE), np.full((2, 4), 0.25)])
+    assert jaspar.similarity(CORE, padded) == pytest.approx(1.0)
+    assert jaspar.similarity(padded, CORE) == pytest.approx(1.0)
+    assert 0.7 < jaspar.similarity(CORE, RELEASE["MA9001.1"]) < 1.0  # partial overlap scores lower
+    assert jaspar.similarity(CORE, RELEASE["MA9002.1"]) < 0.5
+    assert jaspar.similarity(CORE, np.full((6, 4), 0.25)) == 0.0
+
+
+def test_lookalike_is_kept_out_of_the_background_and_recorded(monkeypatch):
+    monkeypatch.setattr(jaspar, "vertebrate_pwms", lambda release="JASPAR2016": RELEASE)
+    _, attrs = simulate({**CONSTRUCTED, "n_background": 3, "lookalike_threshold": 0.7})
+    assert json.loads(attrs["background_motifs"]) == ["MA9000.1", "MA9002.1", "MA9003.1"]
+    dropped = json.loads(attrs["dropped_lookalikes"])
+    assert list(dropped) == ["MA9001.1"] and dropped["MA9001.1"]["resembles"] == "MA9000.1"
+    with pytest.raises(ValueError, match="1 look-alikes excluded"):
+        simulate({**CONSTRUCTED, "n_background": 4, "lookalike_threshold": 0.7})
+    _, unfiltered = simulate({**CONSTRUCTED, "n_background": 4})
+    assert "MA9001.1" in json.loads(unfiltered["background_motifs"])
+    assert json.loads(unfiltered["dropped_lookalikes"]) == {}
+
+
+def _paper_threshold():
+    """The look-alike threshold the paper configs use (config/paper_004.yaml)."""
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "paper_004.yaml").read_text())
+    return config["datasets"]["synthetic20k"]["lookalike_threshold"]
+
+
+# Paralogs of the core motifs in JASPAR 2016 that the background must not hold.
+PARALOGS = {
+    "MA0079.3": ["MA0516.1", "MA0746.1", "MA0685.1"]  # SP1: SP2, SP3, SP4
+    + ["MA0493.1", "MA0742.1", "MA0657.1", "MA0740.1", "MA0741.1", "MA0039.2", "MA0599.1"],  # Klf1, 12, 13, 14, 16, 4, 5
+    "MA0466.2": ["MA0102.3", "MA0836.1"],  # CEBPB: CEBPA, CEBPD
+    "MA0062.2": ["MA0028.2", "MA0759.1", "MA0076.2", "MA0761.1", "MA0762.1", "MA0763.1", "MA0764.1", "MA0765.1"],
+    # Gabpa: ELK1, ELK3, ELK4, ETV1–5
+    "MA0058.3": ["MA0147.2", "MA0104.3", "MA0825.1", "MA0093.2", "MA0526.1"],  # MAX: Myc, Mycn, MNT, USF1, USF2
+}
+
+
+def test_paper_threshold_catches_the_core_paralogs_and_keeps_the_core():
+    params = {**PARAMS, "n_background": 55, "lookalike_threshold": _paper_threshold()}
+    splits, attrs = simulate(params)
+    dropped = json.loads(attrs["dropped_lookalikes"])
+    for core, paralogs in PARALOGS.items():
+        assert {dropped[p]["resembles"] for p in paralogs} == {core}
+    background = json.loads(attrs["background_motifs"])
+    assert background[:5] == DEFAULTS["core_motifs"] and not set(background) & set(dropped)
+    assert not set(dropped) & set(DEFAULTS["core_motifs"])
+    again, _ = simulate(params)
+    for split in splits:
+        for key in ("x", "y", "model", "n_motifs"):
+            assert splits[split][key].tobytes() == again[split][key].tobytes()

@@ -45,10 +45,44 @@ def motif_pool(release: str, ids, reverse_complements: bool = True) -> tuple[lis
     return names, matrices
 
 
-def background_ids(release: str, core_ids, n_background: int, rng: np.random.Generator) -> list[str]:
-    """``n_background`` motif IDs: the core ones plus others drawn without replacement from the release."""
-    others = sorted(set(vertebrate_pwms(release)) - set(core_ids))
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest Pearson correlation of two PWMs over every ungapped alignment of ``a`` with ``b`` or its
+    reverse complement, each padded with uniform columns to the union of their positions.
+
+    Padding keeps a partial overlap from scoring like a full match: 1 for a shifted or
+    reverse-complemented copy, near 0 for unrelated motifs, 0 when either motif is uniform.
+    Every row sums to 1, so the flattened mean is 0.25 and the correlation is the cosine of the
+    PWMs minus 0.25 (uniform columns add nothing to either side).
+    """
+    centred = a - 0.25
+    norm = np.linalg.norm(centred) * np.linalg.norm(b - 0.25)
+    if norm == 0:
+        return 0.0
+    products = [centred @ (strand - 0.25).T for strand in (b, reverse_complement(b))]
+    best = max(np.trace(g, offset=k) for g in products for k in range(1 - len(a), len(b)))
+    return float(best / norm)
+
+
+def lookalikes(pwms: dict[str, np.ndarray], core_ids, threshold: float) -> dict[str, dict]:
+    """Non-core motifs whose ``similarity`` to some core motif reaches ``threshold``, each with the
+    core motif it resembles most and that similarity (negatives built from them would carry a
+    positive's motif)."""
+    found = {}
+    for motif_id in sorted(set(pwms) - set(core_ids)):
+        score, core_id = max((similarity(pwms[c], pwms[motif_id]), c) for c in core_ids)
+        if score >= threshold:
+            found[motif_id] = {"resembles": core_id, "similarity": round(score, 4)}
+    return found
+
+
+def background_ids(release: str, core_ids, n_background: int, rng: np.random.Generator, exclude=()) -> list[str]:
+    """``n_background`` motif IDs: the core ones plus others drawn without replacement from the
+    release, never one of ``exclude``."""
+    others = sorted(set(vertebrate_pwms(release)) - set(core_ids) - set(exclude))
     extra = n_background - len(core_ids)
     if extra < 0 or extra > len(others):
-        raise ValueError(f"n_background={n_background} must be between {len(core_ids)} and {len(others) + len(core_ids)}")
+        raise ValueError(
+            f"n_background={n_background} must be between {len(core_ids)} and {len(others) + len(core_ids)}"
+            f" ({len(set(exclude))} look-alikes excluded)"
+        )
     return list(core_ids) + sorted(rng.choice(others, size=extra, replace=False).tolist())

@@ -15,7 +15,7 @@ import numpy as np
 from seqattr import jaspar
 from seqattr.data import SPLITS, split_indices
 
-VERSION = "2"
+VERSION = "3"
 DEFAULTS = {
     "n_positive": 10000,
     "n_negative": 10000,
@@ -25,6 +25,7 @@ DEFAULTS = {
     "motif_counts": [3, 4, 5, 6, 7],
     "motif_count_probs": [0.5, 0.25, 0.17, 0.05, 0.03],
     "reverse_complement": True,
+    "lookalike_threshold": None,
     "jaspar_release": "JASPAR2016",
     "split": [0.7, 0.1, 0.2],
     "seed": 0,
@@ -77,6 +78,14 @@ def check_fit(pool: list[np.ndarray], length: int, counts, probs) -> None:
         raise ValueError(f"length={length} cannot hold {largest} motifs of at least {narrowest} positions")
 
 
+def background_motifs(p: dict, rng: np.random.Generator) -> tuple[list[str], dict[str, dict]]:
+    """The background pool's motif IDs, and the look-alikes of the core motifs kept out of its draw
+    (none when ``lookalike_threshold`` is None; the lab's generator removed them by hand)."""
+    release, core, threshold = p["jaspar_release"], p["core_motifs"], p["lookalike_threshold"]
+    dropped = {} if threshold is None else jaspar.lookalikes(jaspar.vertebrate_pwms(release), core, threshold)
+    return jaspar.background_ids(release, core, p["n_background"], rng, exclude=dropped), dropped
+
+
 def simulate(params: dict) -> tuple[dict, dict]:
     """The dataset a config entry describes: ``({split: {"x", "y", "model", "n_motifs"}}, attrs)``."""
     p = {**DEFAULTS, **{k: v for k, v in params.items() if k != "kind"}}
@@ -84,8 +93,8 @@ def simulate(params: dict) -> tuple[dict, dict]:
         raise ValueError("motif_count_probs must give one probability per entry of motif_counts and sum to 1")
     rng = np.random.default_rng(p["seed"])
     release = p["jaspar_release"]
-    background = jaspar.background_ids(release, p["core_motifs"], p["n_background"], rng)
     _, core_pool = jaspar.motif_pool(release, p["core_motifs"], p["reverse_complement"])
+    background, dropped = background_motifs(p, rng)
     _, background_pool = jaspar.motif_pool(release, background, p["reverse_complement"])
     for pool in (core_pool, background_pool):
         check_fit(pool, p["length"], p["motif_counts"], p["motif_count_probs"])
@@ -113,6 +122,7 @@ def simulate(params: dict) -> tuple[dict, dict]:
         "jaspar_release": release,
         "core_motifs": json.dumps(list(p["core_motifs"])),
         "background_motifs": json.dumps(background),
+        "dropped_lookalikes": json.dumps(dropped),
         "length": p["length"],
         "params": json.dumps(p),
     }
