@@ -3,6 +3,7 @@
 import zipfile
 
 import numpy as np
+import pytest
 
 from seqattr import data, integrity
 
@@ -28,3 +29,19 @@ def test_truncated_keras_archive_is_found(tmp_path):
     path.write_bytes(path.read_bytes()[:-40])
     assert not integrity.keras_readable(path)
     assert integrity.quarantine_unreadable(tmp_path) == [path]
+
+
+def test_temporary_files_are_never_touched_and_quarantine_is_remembered(tmp_path):
+    """A job's half-written temporary (dot-name) stays; a quarantined file is listed until it is made again."""
+    temporary = tmp_path / "m" / ".epoch3.keras.4242.partial.keras"
+    temporary.parent.mkdir()
+    temporary.write_bytes(b"not yet a zip archive")
+    damaged = tmp_path / "m" / "model.keras"
+    damaged.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(integrity.DamagedFilesError, match=r"^1 unreadable file\(s\) moved aside .*model\.keras; run "):
+        integrity.stop_if_damaged(tmp_path)
+    assert temporary.read_bytes() == b"not yet a zip archive"
+    assert integrity.awaiting_regeneration(tmp_path) == [str(damaged)]
+    damaged.write_bytes(b"regenerated")
+    assert integrity.awaiting_regeneration(tmp_path) == []
+    integrity.stop_if_damaged(tmp_path / "nothing here")  # no files, no error

@@ -5,13 +5,14 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from seqattr import data
-from workflow_runner import ROOT, SNAKEMAKE, snakemake
+from seqattr import integrity
+from workflow_runner import ROOT, SNAKEMAKE, run_snakemake, snakemake, snakemake_fails
 
 pytestmark = pytest.mark.workflow
 
@@ -77,14 +78,64 @@ def test_kill_during_training_then_restart(tmp_path):
     assert "resum" in log.lower()
 
 
-def test_truncated_dataset_is_regenerated_not_read(tmp_path):
-    configfile = _config(tmp_path)
-    target = "results/data/synthetic.h5"
-    snakemake(tmp_path, configfile, target)
-    dataset = tmp_path / target
-    original = data.read_split(dataset, "test")["x"]
-    dataset.write_bytes(dataset.read_bytes()[: dataset.stat().st_size // 2])
-    result = snakemake(tmp_path, configfile, target)
-    assert "could not be read" in result.stderr
-    assert (tmp_path / (target + ".corrupt")).exists()
-    assert (data.read_split(dataset, "test")["x"] == original).all()  # regenerated, same bytes from the same seed
+def _truncate(path: Path, keep_mtime: bool = True) -> None:
+    stat = path.stat()
+    path.write_bytes(path.read_bytes()[: stat.st_size // 2])
+    if keep_mtime:  # damage that leaves the time stamp, so later outputs still look up to date
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _small_config(tmp_path):
+    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text())
+    config["training"].update(epochs=1)
+    config["regimes"] = {"standard": {"kind": "standard"}}
+    config["attribution"]["methods"] = {"saliency": {"kind": "saliency"}}
+    config["experiments"] = [{"datasets": ["synthetic"], "models": ["cnn_shallow_relu"], "seeds": 1}]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+ATTRIBUTION = "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/saliency.h5"
+
+
+def test_damaged_model_is_quarantined_then_regenerated_with_what_depends_on_it(tmp_path):
+    """A damaged model.keras whose later outputs look up to date: the run that holds the lock moves it
+    aside and stops saying what to do; the next run retrains it and recomputes the maps made from it."""
+    configfile = _small_config(tmp_path)
+    snakemake(tmp_path, configfile, ATTRIBUTION)
+    model = tmp_path / MODELS / "seed1" / "model.keras"
+    attribution = tmp_path / ATTRIBUTION
+    before = attribution.stat().st_mtime_ns
+    _truncate(model)
+    output = snakemake_fails(tmp_path, configfile)  # rule all has work to do: the scan runs and stops it
+    assert "1 unreadable file(s) moved aside to *.corrupt" in output and "run the same command again" in output
+    assert (model.parent / "model.keras.corrupt").exists() and not model.exists()
+    result = snakemake(tmp_path, configfile)
+    assert "moved aside as unreadable" in result.stderr
+    assert integrity.keras_readable(model)
+    assert attribution.stat().st_mtime_ns > before  # recomputed from the regenerated model
+    assert not integrity.awaiting_regeneration(tmp_path / "results")
+
+
+def test_scan_never_runs_in_dry_runs_reports_or_refused_runs(tmp_path):
+    """Dry-run, --summary, --report and a run refused by another run's lock touch nothing; temporary
+    files of a job still writing are never moved."""
+    configfile = _small_config(tmp_path)
+    dataset = tmp_path / "results/data/synthetic.h5"
+    snakemake(tmp_path, configfile, "results/data/synthetic.h5")
+    _truncate(dataset, keep_mtime=False)
+    temporary = dataset.with_name(".model.keras.12345.partial.keras")
+    temporary.write_bytes(b"half a zip archive")
+    for args in (["-n"], ["--summary"], ["--report", str(tmp_path / "report.html")]):
+        run_snakemake(tmp_path, configfile, [ATTRIBUTION, *args], timeout=300)
+        assert dataset.exists() and not dataset.with_name("synthetic.h5.corrupt").exists(), args
+    lock = tmp_path / ".snakemake" / "locks"
+    lock.mkdir(parents=True, exist_ok=True)
+    (lock / "0.output.lock").write_text("results/data/synthetic.h5\n")  # another run is writing it
+    output = snakemake_fails(tmp_path, configfile, ATTRIBUTION)
+    assert "cannot be locked" in output.lower() or "LockException" in output
+    assert dataset.exists() and temporary.exists()
+    (lock / "0.output.lock").unlink()
+    output = snakemake_fails(tmp_path, configfile, ATTRIBUTION)  # holds the lock: moves the damaged file only
+    assert "synthetic.h5" in output and temporary.exists() and not dataset.exists()

@@ -69,3 +69,6 @@ def test_ensemble_outputs_and_figures(invivo_run):
         assert len(members) == 4  # 2 filter counts × 2 seeds
     for figure in ("angle_density", "reduction", "large_angles"):
         assert report_has(workdir / "report.zip", workdir / "results" / "figures" / "ensemble" / f"{figure}.png")
+    for name in TFS:  # logos raw / corrected / ensemble of each population
+        assert report_has(workdir / "report.zip",
+                          workdir / "results" / "figures" / "ensemble" / "logos" / name / "cnn_shallow_exp" / "saliency.png")

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
-def _run(workdir: Path, configfile: Path, args, timeout: int) -> subprocess.CompletedProcess:
+def run_snakemake(workdir: Path, configfile: Path, args, timeout: int) -> subprocess.CompletedProcess:
+    """``snakemake`` with these arguments (targets first), whatever its exit status."""
     command = [
         SNAKEMAKE,
         *args,  # targets first: list-valued options would swallow them
@@ -25,7 +26,7 @@ def _run(workdir: Path, configfile: Path, args, timeout: int) -> subprocess.Comp
 
 def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
     """``snakemake`` on the project's Snakefile with ``workdir`` as working directory."""
-    result = _run(workdir, configfile, args, timeout)
+    result = run_snakemake(workdir, configfile, args, timeout)
     if result.returncode != 0:
         logs = "\n".join(
             f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted((workdir / "logs").rglob("*.log"))
@@ -36,7 +37,7 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
 
 def snakemake_fails(workdir: Path, configfile: Path, *args: str, timeout: int = 600) -> str:
     """Run a ``snakemake`` that must fail; return its output and every rule log, as one text."""
-    result = _run(workdir, configfile, args, timeout)
+    result = run_snakemake(workdir, configfile, args, timeout)
     assert result.returncode != 0, f"snakemake succeeded but should have failed:\n{result.stderr[-3000:]}"
     logs = [log.read_text() for log in sorted((workdir / "logs").rglob("*.log"))] if (workdir / "logs").exists() else []
     return "\n".join([result.stdout, result.stderr, *logs])

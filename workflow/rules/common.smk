@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from seqattr import config as cfg
-from seqattr.integrity import quarantine_unreadable
+from seqattr import integrity
 
 try:
     _checked = cfg.validate(config)
@@ -19,9 +19,18 @@ MODELS = cfg.expand_ensemble_models(config)
 RUNS = cfg.experiment_runs(config)
 ENSEMBLES = cfg.ensemble_runs(config)
 
-# Damaged HDF5 / .keras outputs are moved aside (to *.corrupt) so that they are regenerated.
-if workflow.is_main_process and not workflow.dryrun:
-    quarantine_unreadable("results")
+# Damaged HDF5 / .keras outputs are moved aside (to *.corrupt) by a run that holds the lock,
+# before its jobs start (seqattr.integrity); the next run regenerates them (rule all asks for them).
+QUARANTINED = integrity.awaiting_regeneration("results")
+for _path in QUARANTINED:
+    logger.warning(f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it")
+
+
+onstart:
+    try:
+        integrity.stop_if_damaged("results")
+    except integrity.DamagedFilesError as error:
+        raise WorkflowError(str(error)) from None
 
 
 wildcard_constraints:
@@ -164,8 +173,9 @@ def chip_download(wildcards, target):
 
 
 def final_outputs():
-    """Everything the config asks for: tables, figures and their inputs."""
-    outputs = [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
+    """Everything the config asks for: tables, figures and their inputs, and any quarantined file."""
+    outputs = list(QUARANTINED)
+    outputs += [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
     outputs += ["results/tables/analyses.tsv"]
     outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
     outputs += first_seed_paths(
@@ -195,6 +205,9 @@ def final_outputs():
             f"results/figures/ensemble/{n}.png"
             for n in ("angle_density", "reduction", "large_angles")
         ]
+        outputs += ensemble_paths(
+            "results/figures/ensemble/logos/{dataset}/{model}/{method}.png"
+        )
     outputs += [f"results/tables/{name}.tsv" for name in config["paper_tables"]]
     if over_epochs_paths():
         outputs += ["results/figures/studies/over_epochs.png"]

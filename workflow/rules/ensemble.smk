@@ -45,3 +45,28 @@ rule plot_ensemble:
         synthetic=synthetic_datasets(),
     script:
         "../../scripts/plot_ensemble.py"
+
+
+rule plot_ensemble_logos:
+    input:
+        member=lambda wc: ensemble_members(wc)[0],
+        ensemble="results/ensemble/{dataset}/{model}/{method}.h5",
+    output:
+        png=report(
+            "results/figures/ensemble/logos/{dataset}/{model}/{method}.png",
+            caption="../report/ensemble_logos.rst",
+            category="6. In vivo ensemble proxy",
+            labels={"dataset": "{dataset}", "model": "{model}", "method": "{method}"},
+        ),
+    log:
+        "logs/plot_ensemble_logos/{dataset}/{model}/{method}.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        n=config["attribution"]["plot_sequences"],
+    script:
+        "../../scripts/plot_ensemble_logos.py"
