@@ -13,6 +13,8 @@ as a tensor (input or any hidden block, paper 002 𝒦 = [0, …, L − 1]).
 
 from __future__ import annotations
 
+import math
+
 import keras
 import tensorflow as tf
 
@@ -261,12 +263,13 @@ class SpectralNorm(Regime):
 
 @_kind("angle_regularization")
 class AngleRegularization(Regime):
-    """Penalty strength × mean over positions of sin²α, α the angle of the input gradient to the simplex.
+    """Paper 001 §5.7 as the lab trained it: strength × mean over sequences of ‖α‖₂ over positions.
 
-    sin α = Σ_a G_a / (2‖G‖) per position (paper 001 §5.7, paper 004), with G the gradient of
-    the logits (summed over tasks) with respect to the input — the same direction as the
-    probability's gradient. The penalty's weight gradient needs second-order derivatives: the
-    input gradient is taken on an inner tape inside the training step's tape.
+    α is each position's angle (degrees, :func:`simplex_angles`) between the simplex and the
+    input gradient of the sigmoid output, summed over tasks — the penalty of the lab's code,
+    on whose scale its strengths (config/paper_001_anglereg.yaml) were chosen. The penalty's
+    weight gradient needs second-order derivatives: the input gradient is taken on an inner
+    tape inside the training step's tape.
     """
 
     defaults = {"strength": 0.001}
@@ -277,14 +280,34 @@ class AngleRegularization(Regime):
         with tf.GradientTape() as inner:
             inner.watch(x)
             logits = run_logits(self.model, x, training=True)
-            total = tf.reduce_sum(logits)
+            total = tf.reduce_sum(tf.sigmoid(logits))
         grad = inner.gradient(total, x)
-        return bce(y, logits) + self.l2() + self.strength * tf.reduce_mean(sin2_angle(grad))
+        return bce(y, logits) + self.l2() + self.strength * angle_penalty(grad)
 
 
-def sin2_angle(grad, eps: float = 1e-12):
-    """sin²α per position of a (N, L, 4) gradient: (Σ_a G_a)² / (4‖G‖²)."""
-    return tf.square(tf.reduce_sum(grad, -1)) / (4.0 * (tf.reduce_sum(tf.square(grad), -1) + eps))
+SINE_LIMIT = 1.0 - 1e-7  # arcsin's derivative is infinite at ±1 (gradients along (1, 1, 1, 1))
+
+
+def simplex_angles(grad, eps: float = 1e-20):
+    """α in degrees per position of a (N, L, 4) gradient: arcsin(Σ_a G_a / (2‖G‖)), 0 for a zero gradient.
+
+    Each sequence's gradient is first divided by its largest entry (angles do not change with
+    scale; a saturated sigmoid's tiny gradients would otherwise underflow when squared), eps
+    keeps 0/0 finite and |sin α| is capped at SINE_LIMIT so that the derivative stays finite.
+    """
+    scale = tf.reduce_max(tf.abs(grad), axis=[1, 2], keepdims=True)
+    grad = grad / tf.stop_gradient(tf.where(scale > 0, scale, tf.ones_like(scale)))
+    norm = tf.sqrt(tf.reduce_sum(tf.square(grad), -1) + eps)
+    sine = tf.clip_by_value(tf.reduce_sum(grad, -1) / (2.0 * norm), -SINE_LIMIT, SINE_LIMIT)
+    return tf.asin(sine) * (180.0 / math.pi)
+
+
+def angle_penalty(grad, eps: float = 1e-12):
+    """Mean over sequences of the L2 norm over positions of their angles in degrees (paper 001 §5.7).
+
+    eps keeps the norm's derivative finite where every angle is 0.
+    """
+    return tf.reduce_mean(tf.sqrt(tf.reduce_sum(tf.square(simplex_angles(grad)), -1) + eps))
 
 
 @_kind("two_phase")
