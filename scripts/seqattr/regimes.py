@@ -97,6 +97,10 @@ class Regime:
         """Name of the step graph used in this (1-based) epoch."""
         return "train"
 
+    def warmup_epochs(self) -> int:
+        """Leading epochs whose validation score neither selects the kept weights nor drives the schedule."""
+        return 0
+
     def begin_epoch(self, epoch: int, optimizer) -> None:
         """Change the model or optimizer at the start of an epoch (two-phase schedule)."""
 
@@ -189,7 +193,9 @@ class Adversarial(Regime):
     """PGD adversarial training in an L∞ ball (paper 002): clean → clean + adversarial → adversarial epochs.
 
     Perturbations are found with the model in inference mode (no dropout, no batch-statistics
-    updates) from δ = 0 by ``iterations`` signed-gradient steps, each projected onto [−ε, ε].
+    updates) from δ = 0 by ``iterations`` signed-gradient steps, each projected onto [−ε, ε]. The
+    clean epochs are a warm-up: the kept weights come from an epoch that trained on adversarial
+    examples.
     """
 
     defaults = {"epsilon": 0.05, "step_size": 0.005, "iterations": 15, "clean_epochs": 5, "mixed_epochs": 15}
@@ -198,6 +204,9 @@ class Adversarial(Regime):
         if epoch <= self.clean_epochs:
             return "clean"
         return "mixed" if epoch <= self.clean_epochs + self.mixed_epochs else "adversarial"
+
+    def warmup_epochs(self):
+        return self.clean_epochs
 
     def perturb(self, x, y):
         delta = tf.zeros_like(x)
