@@ -92,6 +92,37 @@ def test_pgd_stays_inside_epsilon_and_raises_the_loss():
     assert [regime.phase(e) for e in range(1, 8)] == ["clean"] * 2 + ["mixed"] * 3 + ["adversarial"] * 2
     x, y = regime.prepare(X, Y, _key(0), "mixed")
     assert x.shape[0] == y.shape[0] == 32 and np.array_equal(x[:16], X)
+    assert regime.warmup_epochs() == 2 and regime.step_sizes() == [0.02] * 4
+
+
+def test_pgd_step_sizes_decay_as_specified():
+    spec = {"kind": "adversarial", "epsilon": 1.0, "step_size": 0.01, "step_decay": 10, "iterations": 20}
+    regime, _ = _regime(spec)
+    np.testing.assert_allclose(regime.step_sizes(), [0.1 / (i + 10) for i in range(20)])  # paper 003's code
+    regime.iterations = 3
+    delta = np.abs((regime.perturb(X, Y) - X).numpy())
+    np.testing.assert_allclose(delta.max(), 0.01 + 0.01 / 1.1 + 0.01 / 1.2, rtol=1e-4)  # the steps PGD takes
+
+
+@pytest.mark.parametrize("clip", [False, True])
+def test_pgd_clipping_keeps_inputs_in_the_one_hot_range(clip):
+    regime, _ = _regime({"kind": "adversarial", "epsilon": 0.2, "step_size": 0.01, "iterations": 20,
+                         "clip_inputs": clip})
+    adversarial = regime.perturb(X, Y).numpy()
+    assert np.abs(adversarial - X.numpy()).max() <= 0.2 + 1e-6
+    inside = adversarial.min() >= 0.0 and adversarial.max() <= 1.0
+    assert inside == clip  # unclipped PGD does leave [0, 1]
+
+
+def test_split_mixed_batch_is_half_clean_half_adversarial():
+    regime, _ = _regime({"kind": "adversarial", "iterations": 2, "mixed_batch": "split"})
+    x, y = regime.prepare(X, Y, _key(0), "mixed")
+    changed = np.abs((x - X).numpy()).max(axis=(1, 2)) > 0
+    assert x.shape == X.shape and np.array_equal(y, Y)
+    assert changed.tolist() == [False] * 8 + [True] * 8
+    np.testing.assert_array_equal(x[8:], regime.perturb(X[8:], Y[8:]))
+    with pytest.raises(ValueError, match="mixed_batch must be one of \['concat', 'split'\]"):
+        regimes.make_regime({"kind": "adversarial", "mixed_batch": "half"})
 
 
 def test_spectral_penalty_matches_svd():

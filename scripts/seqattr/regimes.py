@@ -188,17 +188,30 @@ class ManifoldNoise(_Manifold):
         return bce(y, logits) + self.l2()
 
 
+MIXED_BATCHES = ("concat", "split")
+
+
 @_kind("adversarial")
 class Adversarial(Regime):
-    """PGD adversarial training in an L∞ ball (paper 002): clean → clean + adversarial → adversarial epochs.
+    """PGD adversarial training in an L∞ ball (papers 002, 003): clean → mixed → adversarial epochs.
 
     Perturbations are found with the model in inference mode (no dropout, no batch-statistics
-    updates) from δ = 0 by ``iterations`` signed-gradient steps, each projected onto [−ε, ε]. The
-    clean epochs are a warm-up: the kept weights come from an epoch that trained on adversarial
-    examples.
+    updates) from δ = 0 by ``iterations`` signed-gradient steps (:meth:`step_sizes`), each
+    projected onto [−ε, ε] and, with ``clip_inputs``, x + δ onto the one-hot range [0, 1]
+    (paper 003's code). A mixed batch is the clean batch followed by its adversarial copy
+    (``concat``, paper 002: twice the batch size) or its first half clean and its last ⌊n/2⌋
+    examples adversarial (``split``, paper 003: the batch size stays). The clean epochs are a
+    warm-up: the kept weights come from an epoch that trained on adversarial examples.
     """
 
-    defaults = {"epsilon": 0.05, "step_size": 0.005, "iterations": 15, "clean_epochs": 5, "mixed_epochs": 15}
+    defaults = {"epsilon": 0.05, "step_size": 0.005, "iterations": 15, "clean_epochs": 5, "mixed_epochs": 15,
+                "step_decay": None, "clip_inputs": False, "mixed_batch": "concat"}
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        if self.mixed_batch not in MIXED_BATCHES:
+            raise ValueError(f"adversarial mixed_batch must be one of {list(MIXED_BATCHES)}, "
+                             f"got {self.mixed_batch!r}")
 
     def phase(self, epoch):
         if epoch <= self.clean_epochs:
@@ -208,23 +221,34 @@ class Adversarial(Regime):
     def warmup_epochs(self):
         return self.clean_epochs
 
+    def step_sizes(self) -> list[float]:
+        """PGD step i (from 0): ``step_size``, or step_size / (1 + i / step_decay) when step_decay is set.
+
+        Paper 003's code steps by 0.1 / (i + 10): step_size 0.01, step_decay 10.
+        """
+        decay = self.step_decay
+        return [self.step_size / (1 + i / decay) if decay else self.step_size for i in range(self.iterations)]
+
     def perturb(self, x, y):
         delta = tf.zeros_like(x)
-        for _ in range(self.iterations):
+        for size in self.step_sizes():
             with tf.GradientTape() as tape:
                 tape.watch(delta)
                 loss = bce(y, run_logits(self.model, x + delta, training=False))
-            step = self.step_size * tf.sign(tape.gradient(loss, delta))
-            delta = tf.clip_by_value(delta + step, -self.epsilon, self.epsilon)
+            delta = tf.clip_by_value(delta + size * tf.sign(tape.gradient(loss, delta)), -self.epsilon, self.epsilon)
+            if self.clip_inputs:
+                delta = tf.clip_by_value(x + delta, 0.0, 1.0) - x
         return tf.stop_gradient(x + delta)
 
     def prepare(self, x, y, key, phase):
         if phase == "clean":
             return x, y
-        adversarial = self.perturb(x, y)
-        if phase == "mixed":
-            return tf.concat([x, adversarial], 0), tf.concat([y, y], 0)
-        return adversarial, y
+        if phase == "adversarial":
+            return self.perturb(x, y), y
+        if self.mixed_batch == "split":
+            n_clean = tf.shape(x)[0] - tf.shape(x)[0] // 2
+            return tf.concat([x[:n_clean], self.perturb(x[n_clean:], y[n_clean:])], 0), y
+        return tf.concat([x, self.perturb(x, y)], 0), tf.concat([y, y], 0)
 
 
 WEIGHTED = (keras.layers.Conv1D, keras.layers.Dense)
