@@ -69,6 +69,8 @@ def test_schema_names_match_library_registries():
 
     assert set(schema["model"]["properties"]["architecture"]["enum"]) == set(models.REGISTRY)
     assert set(schema["regime"]["properties"]["kind"]["enum"]) == set(regimes.REGIMES)
+    parameters = {name for kind in regimes.REGIMES for name in regimes.make_regime({"kind": kind}).defaults}
+    assert set(schema["regime"]["properties"]) == parameters | {"kind", "init_std", "training"}
     assert set(schema["method"]["properties"]["kind"]["enum"]) == set(attribution.METHODS)
 
 

@@ -20,14 +20,14 @@ def test_sweep_values_pick_their_regimes():
     assert studies.sweep_values(REGIMES, "angle_regularization") == {"ar_0": 0.0, "ar_big": 0.01}
 
 
-def _table(angle_sd):
+def _table(angle_sd, auroc=None):
     rows = []
     for regime, seed_values in angle_sd.items():
         for seed, value in enumerate(seed_values, 1):
             for corrected in ("raw", "corrected"):
                 rows.append(dict(model="m", regime=regime, seed=seed, method="saliency", corrected=corrected,
-                                 classification_auroc=0.9, angle_sd=value if corrected == "raw" else 0.0,
-                                 interpretability_auroc=0.8))
+                                 classification_auroc=(auroc or {}).get(regime, 0.9),
+                                 angle_sd=value if corrected == "raw" else 0.0, interpretability_auroc=0.8))
     return pd.DataFrame(rows)
 
 
@@ -55,3 +55,14 @@ def test_angle_regularisation_claim():
     claims = studies.claims(summary, "angle_regularization")
     assert claims["holds"].all()
     assert claims.iloc[1]["ours"] == pytest.approx(2.5 / 21.0)
+
+
+@pytest.mark.parametrize("middle_auroc, holds", [(0.89, True), (0.7, False)])
+def test_angle_regularisation_auroc_cost_claim(middle_auroc, holds):
+    regimes = {**REGIMES, "ar_mid": {"kind": "angle_regularization", "strength": 0.001}}
+    table = _table({"ar_0": [20.0], "ar_mid": [10.0], "ar_big": [2.0]},
+                   auroc={"ar_0": 0.9, "ar_mid": middle_auroc, "ar_big": 0.6})  # the strongest may cost AUROC
+    summary = studies.summarize(table, studies.sweep_values(regimes, "angle_regularization"), "angle_regularization")
+    cost = studies.claims(summary, "angle_regularization").iloc[2]
+    assert cost["claim"].startswith("classification AUROC holds") and cost["holds"] == holds
+    assert cost["ours"] == pytest.approx(0.9 - middle_auroc)

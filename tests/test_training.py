@@ -121,6 +121,32 @@ def test_schedule_decays_on_plateau_and_stops_early():
     assert state["best_epoch"] == 6 and state["stopped"] and state["es_wait"] == 5
 
 
+def test_warmup_epochs_are_never_the_best_and_do_not_count():
+    settings = training.Settings(lr_patience=2, early_stopping_patience=3)
+    state = {"best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
+    aurocs = [0.9, 0.95, 0.6, 0.7, 0.65, 0.65]  # the clean warm-up (epochs 1–2) scores best
+    steps = [training.schedule(state, epoch, auroc, settings, warmup=2) for epoch, auroc in enumerate(aurocs, 1)]
+    assert steps[:2] == [(False, False)] * 2
+    assert state["best_epoch"] == 4 and state["lr_wait"] == 0 and state["es_wait"] == 2 and not state["stopped"]
+
+
+def test_adversarial_training_restores_an_adversarial_epoch(tmp_path, monkeypatch):
+    aurocs = iter([0.9, 0.95, 0.6, 0.7, 0.65])  # validation AUROC per epoch, best in the clean phase
+    real = training.classification_metrics
+    monkeypatch.setattr(training, "classification_metrics",
+                        lambda *args, **kwargs: {**real(*args, **kwargs), "auroc": next(aurocs, 0.5)})
+    regime = {"kind": "adversarial", "clean_epochs": 2, "mixed_epochs": 1, "iterations": 2}
+    model = _model(1)
+    result = _train(tmp_path, model, regime, {"epochs": 5, "batch_size": 50, "save_epochs": "all"},
+                    epochs_dir=tmp_path / "epochs")
+    assert result.metrics["best_epoch"] == 4  # the adversarial phase's best, not epoch 2
+    kept = keras.saving.load_model(tmp_path / "epochs" / "epoch4.keras")
+    for ours, saved in zip(model.get_weights(), kept.get_weights()):
+        np.testing.assert_array_equal(ours, saved)
+    with pytest.raises(ValueError, match="warms up for 2 of its 2 epochs"):
+        _train(tmp_path / "short", _model(1), regime, {"epochs": 2, "batch_size": 50})
+
+
 def test_learning_rate_in_history_follows_the_decay(tmp_path):
     settings = {"epochs": 6, "batch_size": 100, "learning_rate": 0.01, "lr_patience": 1}
     result = _train(tmp_path, _model(1), {"kind": "standard"}, settings)

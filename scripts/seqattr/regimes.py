@@ -13,6 +13,8 @@ as a tensor (input or any hidden block, paper 002 𝒦 = [0, …, L − 1]).
 
 from __future__ import annotations
 
+import math
+
 import keras
 import tensorflow as tf
 
@@ -94,6 +96,10 @@ class Regime:
     def phase(self, epoch: int) -> str:
         """Name of the step graph used in this (1-based) epoch."""
         return "train"
+
+    def warmup_epochs(self) -> int:
+        """Leading epochs whose validation score neither selects the kept weights nor drives the schedule."""
+        return 0
 
     def begin_epoch(self, epoch: int, optimizer) -> None:
         """Change the model or optimizer at the start of an epoch (two-phase schedule)."""
@@ -182,38 +188,67 @@ class ManifoldNoise(_Manifold):
         return bce(y, logits) + self.l2()
 
 
+MIXED_BATCHES = ("concat", "split")
+
+
 @_kind("adversarial")
 class Adversarial(Regime):
-    """PGD adversarial training in an L∞ ball (paper 002): clean → clean + adversarial → adversarial epochs.
+    """PGD adversarial training in an L∞ ball (papers 002, 003): clean → mixed → adversarial epochs.
 
     Perturbations are found with the model in inference mode (no dropout, no batch-statistics
-    updates) from δ = 0 by ``iterations`` signed-gradient steps, each projected onto [−ε, ε].
+    updates) from δ = 0 by ``iterations`` signed-gradient steps (:meth:`step_sizes`), each
+    projected onto [−ε, ε] and, with ``clip_inputs``, x + δ onto the one-hot range [0, 1]
+    (paper 003's code). A mixed batch is the clean batch followed by its adversarial copy
+    (``concat``, paper 002: twice the batch size) or its first half clean and its last ⌊n/2⌋
+    examples adversarial (``split``, paper 003: the batch size stays). The clean epochs are a
+    warm-up: the kept weights come from an epoch that trained on adversarial examples.
     """
 
-    defaults = {"epsilon": 0.05, "step_size": 0.005, "iterations": 15, "clean_epochs": 5, "mixed_epochs": 15}
+    defaults = {"epsilon": 0.05, "step_size": 0.005, "iterations": 15, "clean_epochs": 5, "mixed_epochs": 15,
+                "step_decay": None, "clip_inputs": False, "mixed_batch": "concat"}
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        if self.mixed_batch not in MIXED_BATCHES:
+            raise ValueError(f"adversarial mixed_batch must be one of {list(MIXED_BATCHES)}, "
+                             f"got {self.mixed_batch!r}")
 
     def phase(self, epoch):
         if epoch <= self.clean_epochs:
             return "clean"
         return "mixed" if epoch <= self.clean_epochs + self.mixed_epochs else "adversarial"
 
+    def warmup_epochs(self):
+        return self.clean_epochs
+
+    def step_sizes(self) -> list[float]:
+        """PGD step i (from 0): ``step_size``, or step_size / (1 + i / step_decay) when step_decay is set.
+
+        Paper 003's code steps by 0.1 / (i + 10): step_size 0.01, step_decay 10.
+        """
+        decay = self.step_decay
+        return [self.step_size / (1 + i / decay) if decay else self.step_size for i in range(self.iterations)]
+
     def perturb(self, x, y):
         delta = tf.zeros_like(x)
-        for _ in range(self.iterations):
+        for size in self.step_sizes():
             with tf.GradientTape() as tape:
                 tape.watch(delta)
                 loss = bce(y, run_logits(self.model, x + delta, training=False))
-            step = self.step_size * tf.sign(tape.gradient(loss, delta))
-            delta = tf.clip_by_value(delta + step, -self.epsilon, self.epsilon)
+            delta = tf.clip_by_value(delta + size * tf.sign(tape.gradient(loss, delta)), -self.epsilon, self.epsilon)
+            if self.clip_inputs:
+                delta = tf.clip_by_value(x + delta, 0.0, 1.0) - x
         return tf.stop_gradient(x + delta)
 
     def prepare(self, x, y, key, phase):
         if phase == "clean":
             return x, y
-        adversarial = self.perturb(x, y)
-        if phase == "mixed":
-            return tf.concat([x, adversarial], 0), tf.concat([y, y], 0)
-        return adversarial, y
+        if phase == "adversarial":
+            return self.perturb(x, y), y
+        if self.mixed_batch == "split":
+            n_clean = tf.shape(x)[0] - tf.shape(x)[0] // 2
+            return tf.concat([x[:n_clean], self.perturb(x[n_clean:], y[n_clean:])], 0), y
+        return tf.concat([x, self.perturb(x, y)], 0), tf.concat([y, y], 0)
 
 
 WEIGHTED = (keras.layers.Conv1D, keras.layers.Dense)
@@ -261,12 +296,13 @@ class SpectralNorm(Regime):
 
 @_kind("angle_regularization")
 class AngleRegularization(Regime):
-    """Penalty strength × mean over positions of sin²α, α the angle of the input gradient to the simplex.
+    """Paper 001 §5.7 as the lab trained it: strength × mean over sequences of ‖α‖₂ over positions.
 
-    sin α = Σ_a G_a / (2‖G‖) per position (paper 001 §5.7, paper 004), with G the gradient of
-    the logits (summed over tasks) with respect to the input — the same direction as the
-    probability's gradient. The penalty's weight gradient needs second-order derivatives: the
-    input gradient is taken on an inner tape inside the training step's tape.
+    α is each position's angle (degrees, :func:`simplex_angles`) between the simplex and the
+    input gradient of the sigmoid output, summed over tasks — the penalty of the lab's code,
+    on whose scale its strengths (config/paper_001_anglereg.yaml) were chosen. The penalty's
+    weight gradient needs second-order derivatives: the input gradient is taken on an inner
+    tape inside the training step's tape.
     """
 
     defaults = {"strength": 0.001}
@@ -277,14 +313,34 @@ class AngleRegularization(Regime):
         with tf.GradientTape() as inner:
             inner.watch(x)
             logits = run_logits(self.model, x, training=True)
-            total = tf.reduce_sum(logits)
+            total = tf.reduce_sum(tf.sigmoid(logits))
         grad = inner.gradient(total, x)
-        return bce(y, logits) + self.l2() + self.strength * tf.reduce_mean(sin2_angle(grad))
+        return bce(y, logits) + self.l2() + self.strength * angle_penalty(grad)
 
 
-def sin2_angle(grad, eps: float = 1e-12):
-    """sin²α per position of a (N, L, 4) gradient: (Σ_a G_a)² / (4‖G‖²)."""
-    return tf.square(tf.reduce_sum(grad, -1)) / (4.0 * (tf.reduce_sum(tf.square(grad), -1) + eps))
+SINE_LIMIT = 1.0 - 1e-7  # arcsin's derivative is infinite at ±1 (gradients along (1, 1, 1, 1))
+
+
+def simplex_angles(grad, eps: float = 1e-20):
+    """α in degrees per position of a (N, L, 4) gradient: arcsin(Σ_a G_a / (2‖G‖)), 0 for a zero gradient.
+
+    Each sequence's gradient is first divided by its largest entry (angles do not change with
+    scale; a saturated sigmoid's tiny gradients would otherwise underflow when squared), eps
+    keeps 0/0 finite and |sin α| is capped at SINE_LIMIT so that the derivative stays finite.
+    """
+    scale = tf.reduce_max(tf.abs(grad), axis=[1, 2], keepdims=True)
+    grad = grad / tf.stop_gradient(tf.where(scale > 0, scale, tf.ones_like(scale)))
+    norm = tf.sqrt(tf.reduce_sum(tf.square(grad), -1) + eps)
+    sine = tf.clip_by_value(tf.reduce_sum(grad, -1) / (2.0 * norm), -SINE_LIMIT, SINE_LIMIT)
+    return tf.asin(sine) * (180.0 / math.pi)
+
+
+def angle_penalty(grad, eps: float = 1e-12):
+    """Mean over sequences of the L2 norm over positions of their angles in degrees (paper 001 §5.7).
+
+    eps keeps the norm's derivative finite where every angle is 0.
+    """
+    return tf.reduce_mean(tf.sqrt(tf.reduce_sum(tf.square(simplex_angles(grad)), -1) + eps))
 
 
 @_kind("two_phase")

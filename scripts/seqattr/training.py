@@ -125,14 +125,17 @@ def write_json(payload: dict, path) -> None:
     os.replace(partial, path)
 
 
-def schedule(state: dict, epoch: int, auroc: float, settings: Settings) -> tuple[bool, bool]:
+def schedule(state: dict, epoch: int, auroc: float, settings: Settings, warmup: int = 0) -> tuple[bool, bool]:
     """Update the plateau and early-stopping counters after ``epoch``; return (improved, decay lr).
 
     Like Keras' ReduceLROnPlateau and EarlyStopping on val AUROC (mode max, no min delta, no
     cooldown): the counters reset on improvement; the rate decays when the plateau counter
     reaches ``lr_patience`` (which then restarts) and training stops when the other reaches
-    ``early_stopping_patience``.
+    ``early_stopping_patience``. The first ``warmup`` epochs (a regime's, e.g. adversarial
+    training's clean phase) change nothing, so the best epoch comes after them.
     """
+    if epoch <= warmup:
+        return False, False
     if state["best_epoch"] is None or auroc > state["best_auroc"]:
         state.update(best_auroc=auroc, best_epoch=epoch, lr_wait=0, es_wait=0)
         return True, False
@@ -237,12 +240,17 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
     """Train ``model`` on ``data`` (``{"train"|"valid"|"test": {"x", "y"}}``); resume from ``checkpoint_dir``.
 
     Returns the per-epoch history and the test metrics of the best epoch's weights (which the
-    model holds on return). A NaN or infinite loss raises TrainingError after removing the
-    history, the per-epoch models and the checkpoint.
+    model holds on return); the best epoch is chosen after the regime's warm-up epochs. A NaN
+    or infinite loss raises TrainingError after removing the history, the per-epoch models and
+    the checkpoint.
     """
     log = log or logging.getLogger("seqattr")
     settings = Settings.from_dict(training_settings(settings, regime))
     regime_obj = make_regime(regime)
+    warmup = regime_obj.warmup_epochs()
+    if settings.restore_best_weights and warmup >= settings.epochs:
+        raise ValueError(f"{label}: regime '{regime_obj.kind}' warms up for {warmup} of its {settings.epochs} epochs, "
+                         "so no epoch could be restored as the best; train longer or keep the last epoch")
     regime_obj.setup(model, seed)
     optimizer = keras.optimizers.Adam(settings.learning_rate)
     optimizer.build(model.trainable_variables)
@@ -283,7 +291,7 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
             raise TrainingError(f"{label}: training of {model.name} diverged in epoch {epoch} (loss {loss}, "
                                 f"validation loss {valid['loss']}); removed its history, checkpoints and epoch models")
 
-        improved, decay = schedule(state, epoch, valid["auroc"], settings)
+        improved, decay = schedule(state, epoch, valid["auroc"], settings, warmup)
         if improved:
             best_weights = model.get_weights()
         if decay:
