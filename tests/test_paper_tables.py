@@ -103,6 +103,8 @@ def test_performance_filter_keeps_seeds_with_test_auroc_at_least_the_threshold(c
     unfiltered = paper_tables.compare(_reference(), ours, method="saliency", min_auroc=None).set_index("model")
     assert unfiltered["n_seeds"].tolist() == [3, 3]
     assert unfiltered.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.80)
+    with pytest.raises(ValueError, match=r"our table: missing columns \['classification_auroc'\]"):
+        paper_tables.compare(_reference(), ours.drop(columns="classification_auroc"), min_auroc=0.97)
 
 
 def test_metrics_we_do_not_compute_and_notes_are_not_compared():

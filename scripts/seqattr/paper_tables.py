@@ -59,7 +59,8 @@ def _summary(ours: pd.DataFrame, keys: list[str], metrics: list[str], method: st
     rows = ours[ours["corrected"] == "raw"]
     if method is not None and "method" not in keys:
         rows = rows[rows["method"] == method]
-    per_seed = rows.groupby(keys + ["seed"])[list(dict.fromkeys(metrics + ["classification_auroc"]))].mean()
+    columns = metrics if min_auroc is None else list(dict.fromkeys(metrics + ["classification_auroc"]))
+    per_seed = rows.groupby(keys + ["seed"])[columns].mean()
     n_run = per_seed.groupby(level=keys).size().rename("n_seeds_run")
     if min_auroc is not None:
         per_seed = per_seed[per_seed["classification_auroc"] >= min_auroc]
@@ -93,8 +94,8 @@ def compare(reference: pd.DataFrame, ours: pd.DataFrame, method: str | None = No
     """
     require_columns(reference, ["model", "regime"], "reference table")
     keys = [k for k in KEYS if k in reference]
-    require_columns(ours, keys + ["seed", "corrected", "classification_auroc"]
-                    + (["method"] if method is not None else []), "our table")
+    require_columns(ours, keys + ["seed", "corrected"] + (["method"] if method is not None else [])
+                    + (["classification_auroc"] if min_auroc is not None else []), "our table")
     metrics = [c for c in reference if c in ours and c not in _NOT_METRICS]
     descriptive = [c for c in DESCRIPTIVE if c in reference]
     ignored = [c for c in reference if c not in keys + descriptive + metrics + [f"{m}_sd" for m in metrics]]
