@@ -7,8 +7,10 @@ from seqattr.runtime import start_logging
 log = start_logging(snakemake)
 label = dict(snakemake.params.label)
 arrays = analysis.read_attributions(snakemake.input.attributions)
-log.info("%s: %d maps of length %d, ground truth: %s", label, *arrays["G"].shape[:2], "model" in arrays)
-table, positions = analysis.analyse(arrays, label)
+kind = analysis.method_kind(snakemake.input.attributions)
+log.info("%s: %d %s maps of length %d, ground truth: %s", label, len(arrays["G"]), kind, arrays["G"].shape[1],
+         "model" in arrays)
+table, positions = analysis.analyse(arrays, label, kind)
 write_tsv(table, snakemake.output.table)
 write_h5(snakemake.output.angles, positions, label)
 summary = table.drop(columns=list(analysis.LABELS) + ["index"]).mean(numeric_only=True)

@@ -14,6 +14,5 @@ table = ensemble.difference_reduction(result["d_before"], result["d_after"], res
 for key, value in reversed(label.items()):
     table.insert(0, key, value)
 write_tsv(table, snakemake.output.reduction)
-positions = table["count"].sum()
-overall = (table["mean_reduction"] * table["count"]).sum() / max(positions, 1)
-log.info("mean ensemble difference reduction %.3f over %d positions", overall, positions)
+overall = ensemble.overall_reduction(result["d_before"], result["d_after"])
+log.info("ensemble difference reduction %.3f over %d positions", overall, table["count"].sum())

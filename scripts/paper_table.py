@@ -9,6 +9,9 @@ metrics = paper_tables.read_tsv(snakemake.input.metrics, LABELS + ["corrected"])
 selection = paper_tables.read_tsv(snakemake.input.selection, LABELS + list(KLDS))
 reference = paper_tables.read_tsv(snakemake.input.reference, ["model", "regime"])
 ours = paper_tables.with_klds(metrics, selection)
-table = paper_tables.compare(reference, ours, snakemake.params.method)
-log.info("%s: %d paper rows, %d with runs of ours", snakemake.input.reference, len(table), (table["n_seeds"] > 0).sum())
+min_auroc = snakemake.params.min_auroc
+table = paper_tables.compare(reference, ours, snakemake.params.method, min_auroc=min_auroc)
+log.info("%s: %d paper rows, %d with runs of ours (%s); %d of %d seeds enter the means", snakemake.input.reference,
+         len(table), (table["n_seeds"] > 0).sum(), "every seed" if min_auroc is None else f"test AUROC ≥ {min_auroc:g}",
+         table["n_seeds"].sum(), table["n_seeds_run"].sum())
 data.write_tsv(table, snakemake.output.table)

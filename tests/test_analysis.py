@@ -12,7 +12,7 @@ import pytest
 from seqattr import aggregate, analysis, data
 from seqattr.correction import angles, large_angle_fractions
 from seqattr.plots.attribution_panel import attribution_figure, top_predictions
-from seqattr.plots.evaluation import improvement_vs_angle_figure
+from seqattr.plots.evaluation import improvement_figure, improvement_vs_angle_figure
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 LABEL = {"dataset": "synthetic", "model": "cnn_shallow_exp", "regime": "standard", "seed": 1, "method": "saliency"}
@@ -41,8 +41,8 @@ def _run(script, **namespaces):
     runpy.run_path(str(SCRIPTS / script), init_globals={"snakemake": snakemake})
 
 
-def _analyse(tmp_path, arrays, label=LABEL, name="run"):
-    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": "saliency"})
+def _analyse(tmp_path, arrays, label=LABEL, name="run", kind="saliency"):
+    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": {"kind": kind}})
     outputs = {"table": str(tmp_path / f"{name}.tsv"), "angles": str(tmp_path / f"{name}.angles.h5")}
     _run("analyze.py", input={"attributions": str(tmp_path / f"{name}.h5")}, params={"label": label}, output=outputs)
     return pd.read_csv(outputs["table"], sep="\t"), outputs["angles"]
@@ -80,6 +80,36 @@ def test_analyze_without_ground_truth_keeps_only_angles_and_labels(tmp_path):
     assert set(data.read_h5(angles_path)) == {"indices", "angles"}
 
 
+def _ism_of_linear_model(arrays):
+    """The ISM map of f(x) = Σ_l Σ_a W[l, a] x[l, a] with W = M − 0.25: Δf = W[l, a] − W[l, observed base]."""
+    W = arrays["model"].astype(np.float64) - 0.25
+    observed = (W * arrays["x"]).sum(axis=-1, keepdims=True)
+    return (W - observed).astype(np.float32)  # exactly 0 at the observed base
+
+
+def test_ism_is_scored_on_its_centred_map_and_has_no_corrected_version(tmp_path):
+    arrays = _attributions()
+    arrays["G"] = _ism_of_linear_model(arrays)
+    np.testing.assert_allclose((arrays["G"] * arrays["x"]).sum(-1), 0)  # grad × input of the stored map: 0
+    table, angles_path = _analyse(tmp_path, arrays, {**LABEL, "method": "ism"}, kind="ism")
+    # the model scores the drawn motif letter 0.675 above the 0.25-centred others and is flat elsewhere:
+    # −mean Δf over the three substitutions is 0.9 in the motif, 0 in the background, so AUROC = AUPR = 1
+    np.testing.assert_allclose(table[["auroc_raw", "aupr_raw"]], 1.0)
+    np.testing.assert_allclose(table["cosine_raw"], 1.0, atol=1e-6)  # the centred ISM map is M − 0.25 itself
+    assert table[[f"{m}_corrected" for m in analysis.METRICS]].isna().all().all()
+    stored = data.read_h5(angles_path)
+    np.testing.assert_allclose(stored["score_raw"][:, MOTIF], 0.75 * 0.9, rtol=1e-6)  # ¾ of −mean Δf
+    np.testing.assert_allclose(stored["score_raw"][:, :MOTIF.start], 0, atol=1e-7)
+    assert np.isnan(stored["score_corrected"]).all() and np.isnan(stored["improvement"]).all()
+    # no corrected row to compare: ISM stays out of the correction claims and the improvement figure
+    scores = pd.DataFrame({"dataset": ["synthetic"], "model": [LABEL["model"]], "regime": ["standard"], "seed": [1],
+                           "classification_auroc": [0.97], "classification_aupr": [0.96]})
+    metrics = aggregate.metrics_table([table], scores)
+    claims = aggregate.reproduction(metrics, []).set_index("claim")
+    assert (claims.loc[claims.index.str.startswith("correction improves"), "holds"] == "n/a").all()
+    improvement_figure(metrics)
+
+
 def test_bad_attribution_files_name_the_problem(tmp_path):
     arrays = _attributions()
     data.write_h5(tmp_path / "missing.h5", {k: v for k, v in arrays.items() if k != "prediction"})
@@ -88,6 +118,8 @@ def test_bad_attribution_files_name_the_problem(tmp_path):
     data.write_h5(tmp_path / "shape.h5", {**arrays, "model": arrays["model"][:, :10]})
     with pytest.raises(data.DatasetError, match="'model' has shape"):
         analysis.read_attributions(tmp_path / "shape.h5")
+    with pytest.raises(data.DatasetError, match="shape.h5: no attribution method recorded"):
+        analysis.method_kind(tmp_path / "shape.h5")
 
 
 def _table(seed, auroc_raw, auroc_corrected, labels):
@@ -167,7 +199,7 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
 
 def test_improvement_figure_draws_the_envelope():
     arrays = _attributions()
-    _, positions = analysis.analyse(arrays, LABEL)
+    _, positions = analysis.analyse(arrays, LABEL, "saliency")
     figure = improvement_vs_angle_figure([{"label": LABEL, **positions}])
     envelope = figure.axes[0].get_lines()[0]
     alpha = envelope.get_xdata()

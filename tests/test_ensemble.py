@@ -15,7 +15,7 @@ def test_ensemble_of_identical_maps_has_distance_zero():
     np.testing.assert_allclose(ensemble.distances_to_ensemble(member, mean), 0, atol=1e-6)
     table = ensemble.difference_reduction(*(ensemble.member_distances(member, member)[k]
                                              for k in ("d_before", "d_after", "angles")))
-    assert table["count"].sum() == 0 and table["mean_reduction"].isna().all()
+    assert table["count"].sum() == 3 * 20 and table["reduction"].isna().all()  # mean d_before is 0 in every bin
 
 
 def test_ensemble_map_is_the_mean_and_takes_a_stream():
@@ -52,13 +52,42 @@ def test_reduction_is_measured_against_the_uncorrected_ensemble():
     # position 0: d_before = √2, d_after = ‖(1,-1,0,0) − (1,1,1,1)‖ = √6, angle asin(4 / (2√6)) = 54.7°.
     # Against a corrected ensemble the reduction would be 0; the paper's choice gives 1 − √3.
     assert table.loc[50, "count"] == 2
-    assert table.loc[50, "mean_reduction"] == pytest.approx(1 - np.sqrt(3), rel=1e-5)
+    assert table.loc[50, "reduction"] == pytest.approx(1 - np.sqrt(3), rel=1e-5)
     # position 1: correction removes all of it (reduction 1) at ±90°
-    assert table.loc[85, "mean_reduction"] == pytest.approx(1) and table.loc[85, "count"] == 1
-    assert table.loc[-90, "mean_reduction"] == pytest.approx(1) and table.loc[-90, "count"] == 1
+    assert table.loc[85, "reduction"] == pytest.approx(1) and table.loc[85, "count"] == 1
+    assert table.loc[-90, "reduction"] == pytest.approx(1) and table.loc[-90, "count"] == 1
     # position 2: on the simplex, no change
-    assert table.loc[0, "mean_reduction"] == pytest.approx(0, abs=1e-6) and table.loc[0, "count"] == 2
+    assert table.loc[0, "reduction"] == pytest.approx(0, abs=1e-6) and table.loc[0, "count"] == 2
     assert table["count"].sum() == 6 and len(table) == 36
+
+
+def test_reduction_is_one_minus_the_ratio_of_mean_distances_per_bin():
+    # bin [0°, 5°): d_before 1 and 0.1, d_after 0.5 and 0.3. Mean of per-position ratios:
+    # 1 − (0.5 + 3) / 2 = −0.75; paper 004's 1 − mean(d_after) / mean(d_before) = 1 − 0.8 / 1.1 = 3/11.
+    # bin [10°, 15°): a tiny d_before (1e-6) would make one ratio 1e5; here it barely moves the mean.
+    # bin [20°, 25°): d_before 0 (member equals the ensemble) still counts: 1 − (1 + 1) / (0 + 2) = 0.
+    d_before = np.array([1.0, 0.1, 1.0, 1.0, 1e-6, 0.0, 2.0])
+    d_after = np.array([0.5, 0.3, 0.5, 0.5, 0.1, 1.0, 1.0])
+    member_angles = np.array([2.0, 3.0, 11.0, 12.0, 13.0, 21.0, 22.0])
+    table = ensemble.difference_reduction(d_before, d_after, member_angles).set_index("angle_low")
+    assert table.loc[0, "reduction"] == pytest.approx(3 / 11) and table.loc[0, "count"] == 2
+    assert table.loc[10, "reduction"] == pytest.approx(1 - 1.1 / (2 + 1e-6)) and table.loc[10, "count"] == 3
+    assert table.loc[20, "reduction"] == pytest.approx(0) and table.loc[20, "count"] == 2
+    assert table["count"].sum() == 7 and table["reduction"].isna().sum() == 36 - 3
+    assert ensemble.overall_reduction(d_before, d_after) == pytest.approx(1 - 3.9 / (5.1 + 1e-6))
+
+
+def test_reduction_weighs_each_position_by_its_d_before_and_never_exceeds_one():
+    rng = np.random.default_rng(7)
+    d_before = rng.exponential(size=3000) ** 3  # many tiny distances
+    d_after = rng.exponential(size=3000)
+    member_angles = rng.uniform(-90, 90, 3000)
+    table = ensemble.difference_reduction(d_before, d_after, member_angles)
+    bins = np.clip(np.digitize(member_angles, table["angle_low"]) - 1, 0, len(table) - 1)
+    weighted = [np.average(1 - d_after[bins == b] / d_before[bins == b], weights=d_before[bins == b])
+                for b in range(len(table))]
+    np.testing.assert_allclose(table["reduction"], weighted, rtol=1e-9)
+    assert (table["reduction"] <= 1).all()
 
 
 def test_large_angle_fractions():

@@ -90,16 +90,57 @@ def test_snr_hand_computed():
     # sequence 0: positives 4 and 6 (mean 5); 12 negatives 1..12, top 10 = 3..12 (mean 7.5)
     scores[0, :2], positives[0, :2] = [4, 6], True
     scores[0, 2:14], negatives[0, 2:14] = np.arange(1, 13), True
-    # sequence 1: fewer than 10 negatives (1, 2, 3, mean 2) are all used; positive 4
+    # sequence 1: fewer than 10 false positives (1, 2, 3, mean 2) are all used; positive 4
     scores[1, 0], positives[1, 0] = 4, True
     scores[1, 1:4], negatives[1, 1:4] = [1, 2, 3], True
-    # sequence 2: noise mean ≤ 0 → undefined; sequence 3: no positives → undefined
+    # sequence 2: no false positive → undefined; sequence 3: no positives → undefined
     scores[2, 0], positives[2, 0] = 1, True
     scores[2, 1:3], negatives[2, 1:3] = [-1, -2], True
     negatives[3, :5] = True
     snr = metrics.attribution_snr(scores, positives, negatives)
     np.testing.assert_allclose(snr[:2], [5 / 7.5, 2.0])
     assert np.isnan(snr[2]) and np.isnan(snr[3])
+
+
+def test_snr_noise_is_the_mean_of_the_highest_positive_background_scores():
+    """Paper 002's false positives are positive scores at background positions; the rest never enter the noise."""
+    scores = np.zeros((3, 16))
+    positives = np.zeros((3, 16), bool)
+    negatives = np.zeros((3, 16), bool)
+    positives[:, 0], scores[:, 0] = True, 4.0
+    negatives[:, 1:16] = True
+    # sequence 0: 3 false positives (2, 1, 0.5, mean 7/6) among 15 background positions, the rest ≤ 0.
+    # The 10 highest background scores would include seven negatives: (3.5 − 2.8) / 10 = 0.07, SNR ≈ 57.
+    scores[0, 1:4] = [2.0, 1.0, 0.5]
+    scores[0, 4:16] = -0.4
+    # sequence 1: 12 false positives 1..12, so the top 10 (3..12, mean 7.5); a negative score changes nothing
+    scores[1, 1:13] = np.arange(1, 13)
+    scores[1, 13:16] = -100.0
+    # sequence 2: no false positive at all (0 is not a positive score)
+    scores[2, 1:16] = [0.0] * 5 + [-1.0] * 10
+    snr = metrics.attribution_snr(scores, positives, negatives)
+    np.testing.assert_allclose(snr[:2], [4 / (3.5 / 3), 4 / 7.5])
+    assert np.isnan(snr[2])
+
+
+def test_snr_ignores_non_positive_background_scores():
+    rng = np.random.default_rng(6)
+    scores = rng.normal(size=(50, 40))
+    positives = np.zeros((50, 40), bool)
+    positives[:, :8] = True
+    negatives = ~positives
+    scores[negatives] -= 1.5  # a few false positives per sequence, often fewer than 10
+    lowered = np.where(negatives & (scores <= 0), scores - rng.exponential(5.0, size=scores.shape), scores)
+    snr = metrics.attribution_snr(scores, positives, negatives)
+    np.testing.assert_allclose(metrics.attribution_snr(lowered, positives, negatives), snr)
+    # the noise is a mean of kept false positives, so at least the smallest of them
+    false_positives = [np.sort(row[row > 0])[::-1][:10] for row in np.where(negatives, scores, 0.0)]
+    some = np.array([len(kept) > 0 for kept in false_positives])
+    assert some.any() and not some.all()
+    assert np.isnan(snr[~some]).all()
+    smallest = np.array([kept.min() for kept in false_positives if len(kept)])
+    signal = scores[:, :8].mean(axis=1)[some]
+    assert (np.abs(snr[some]) <= np.abs(signal) / smallest + 1e-12).all()
 
 
 def test_per_position_improvement_stays_within_the_envelope():

@@ -42,7 +42,7 @@ def _reference(**extra) -> pd.DataFrame:
 
 
 def test_mean_and_sd_over_seeds_of_raw_rows_per_model_and_regime():
-    table = paper_tables.compare(_reference(), _ours(), method="saliency").set_index("model")
+    table = paper_tables.compare(_reference(), _ours(), method="saliency", min_auroc=None).set_index("model")
     assert table.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.80)
     assert table.loc["m1", "interpretability_auroc_ours_sd"] == pytest.approx(0.10)  # SD with ddof = 1
     assert table.loc["m2", "interpretability_auroc_ours"] == pytest.approx(0.62)
@@ -51,20 +51,20 @@ def test_mean_and_sd_over_seeds_of_raw_rows_per_model_and_regime():
     assert table.loc["m1", "interpretability_auroc_paper"] == 0.75
     assert table.loc["m2", "interpretability_auroc_paper_sd"] == 0.02
     assert table["classification_auroc_paper_sd"].isna().all()  # the paper gives no ± for it
-    assert table["n_seeds"].tolist() == [3, 3]
+    assert table["n_seeds"].tolist() == [3, 3] and table["n_seeds_run"].tolist() == [3, 3]
     assert list(table.reset_index().columns) == [
         "model", "regime", "paper_row",
         "interpretability_auroc_paper", "interpretability_auroc_paper_sd",
         "interpretability_auroc_ours", "interpretability_auroc_ours_sd",
         "classification_auroc_paper", "classification_auroc_paper_sd",
-        "classification_auroc_ours", "classification_auroc_ours_sd", "n_seeds"]
+        "classification_auroc_ours", "classification_auroc_ours_sd", "n_seeds", "n_seeds_run"]
 
 
 def test_method_none_pools_methods_and_a_method_column_matches_per_row():
-    pooled = paper_tables.compare(_reference(), _ours(), method=None).set_index("model")
+    pooled = paper_tables.compare(_reference(), _ours(), method=None, min_auroc=None).set_index("model")
     assert pooled.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.85)  # saliency and SmoothGrad
     reference = pd.concat([_reference(method="saliency"), _reference(method="smoothgrad")], ignore_index=True)
-    per_method = paper_tables.compare(reference, _ours(), method="saliency").set_index(["model", "method"])
+    per_method = paper_tables.compare(reference, _ours(), method="saliency", min_auroc=None).set_index(["model", "method"])
     assert per_method.loc[("m1", "smoothgrad"), "interpretability_auroc_ours"] == pytest.approx(0.90)
     assert per_method.loc[("m1", "saliency"), "interpretability_auroc_ours"] == pytest.approx(0.80)
 
@@ -73,9 +73,9 @@ def test_missing_model_or_empty_regime_gives_nan_and_a_warning(caplog):
     reference = pd.concat([_reference(), pd.DataFrame({"model": ["gone", "m1"], "regime": ["standard", np.nan],
                                                        "paper_row": ["C", "D"]})], ignore_index=True)
     with caplog.at_level(logging.WARNING, logger="seqattr"):
-        table = paper_tables.compare(reference, _ours(), method="saliency")
+        table = paper_tables.compare(reference, _ours(), method="saliency", min_auroc=None)
     missing = table[table["paper_row"].isin(["C", "D"])]
-    assert missing["n_seeds"].tolist() == [0, 0]
+    assert missing["n_seeds"].tolist() == [0, 0] and missing["n_seeds_run"].tolist() == [0, 0]
     assert missing["interpretability_auroc_ours"].isna().all()
     assert missing["regime"].tolist() == ["standard", ""]
     messages = " | ".join(r.getMessage() for r in caplog.records)
@@ -84,16 +84,39 @@ def test_missing_model_or_empty_regime_gives_nan_and_a_warning(caplog):
     assert table.loc[table["paper_row"] == "A", "n_seeds"].item() == 3
 
 
+def test_performance_filter_keeps_seeds_with_test_auroc_at_least_the_threshold(caplog):
+    """Paper 002's Table 1 averages only the trials with test AUROC ≥ 0.97."""
+    ours = _ours()
+    test_auroc = {("m1", 1): 0.96, ("m1", 2): 0.97, ("m1", 3): 0.99, ("m2", 1): 0.95, ("m2", 2): 0.96, ("m2", 3): 0.965}
+    ours["classification_auroc"] = [test_auroc[key] for key in zip(ours["model"], ours["seed"])]
+    with caplog.at_level(logging.WARNING, logger="seqattr"):
+        table = paper_tables.compare(_reference(), ours, method="saliency", min_auroc=0.97).set_index("model")
+    # m1: seeds 2 and 3 pass (0.97 counts), raw AUROCs 0.80 and 0.90
+    assert table.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.85)
+    assert table.loc["m1", "interpretability_auroc_ours_sd"] == pytest.approx(np.sqrt(0.005))
+    assert table.loc["m1", "classification_auroc_ours"] == pytest.approx(0.98)
+    assert (table.loc["m1", "n_seeds"], table.loc["m1", "n_seeds_run"]) == (2, 3)
+    # m2: no seed passes, so nothing to compare, and the warning says why
+    assert (table.loc["m2", "n_seeds"], table.loc["m2", "n_seeds_run"]) == (0, 3)
+    assert np.isnan(table.loc["m2", "interpretability_auroc_ours"])
+    assert "paper row B (model='m2', regime='noise'): none of 3 seeds has test AUROC ≥ 0.97" in caplog.text
+    unfiltered = paper_tables.compare(_reference(), ours, method="saliency", min_auroc=None).set_index("model")
+    assert unfiltered["n_seeds"].tolist() == [3, 3]
+    assert unfiltered.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.80)
+    with pytest.raises(ValueError, match=r"our table: missing columns \['classification_auroc'\]"):
+        paper_tables.compare(_reference(), ours.drop(columns="classification_auroc"), min_auroc=0.97)
+
+
 def test_metrics_we_do_not_compute_and_notes_are_not_compared():
     reference = _reference(interpretability_auroc_epoch40=[0.6, 0.5], paper_column="AU-ROC", note=["", "bs 32"])
-    table = paper_tables.compare(reference, _ours(), method="saliency")
+    table = paper_tables.compare(reference, _ours(), method="saliency", min_auroc=None)
     assert not [c for c in table if "epoch40" in c or c == "paper_column"]
     assert table["note"].tolist() == ["", "bs 32"]
 
 
 def test_missing_key_columns_are_named():
     with pytest.raises(ValueError, match=r"reference table: missing columns \['regime'\]"):
-        paper_tables.compare(_reference().drop(columns="regime"), _ours())
+        paper_tables.compare(_reference().drop(columns="regime"), _ours(), min_auroc=None)
 
 
 def _selection(ours: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +130,7 @@ def test_klds_join_by_run_and_method():
     ours = paper_tables.with_klds(_ours(), _selection(_ours()))
     assert len(ours) == len(_ours())
     reference = _reference(kmer_kld=[1.0, 2.0], kattr_mean_kld=[0.4, 0.4])
-    table = paper_tables.compare(reference, ours, method="smoothgrad").set_index("model")
+    table = paper_tables.compare(reference, ours, method="smoothgrad", min_auroc=None).set_index("model")
     assert table.loc["m1", "kmer_kld_ours"] == pytest.approx(20.0)
     assert table.loc["m1", "kmer_kld_ours_sd"] == pytest.approx(10.0)
     assert table.loc["m1", "classification_auroc_ours"] == pytest.approx(0.92)  # not the selection's column
@@ -122,13 +145,14 @@ def test_rule_script_writes_the_comparison(tmp_path):
     snakemake = SimpleNamespace(
         input=SimpleNamespace(metrics=str(tmp_path / "metrics.tsv"), selection=str(tmp_path / "selection.tsv"),
                               reference=str(tmp_path / "reference.tsv")),
-        params=SimpleNamespace(method="saliency"), output=SimpleNamespace(table=str(tmp_path / "out.tsv")),
+        params=SimpleNamespace(method="saliency", min_auroc=0.915), output=SimpleNamespace(table=str(tmp_path / "out.tsv")),
         log=[str(log)])
     runpy.run_path(str(ROOT / "scripts" / "paper_table.py"), init_globals={"snakemake": snakemake})
     written = pd.read_csv(tmp_path / "out.tsv", sep="\t").set_index("model")
-    assert written.loc["m1", "kmer_kld_ours"] == pytest.approx(2.0)
-    assert written.loc["m2", "interpretability_auroc_ours"] == pytest.approx(0.62)
-    assert "2 with runs of ours" in log.read_text()
+    assert written.loc["m1", "kmer_kld_ours"] == pytest.approx(2.5)  # seeds 2 and 3
+    assert written.loc["m2", "interpretability_auroc_ours"] == pytest.approx(0.63)  # seed 1 (AUROC 0.91) left out
+    assert written["n_seeds"].tolist() == [2, 2] and written["n_seeds_run"].tolist() == [3, 3]
+    assert "2 with runs of ours" in log.read_text() and "test AUROC ≥ 0.915" in log.read_text()
 
 
 def test_transcriptions_exist():
@@ -162,5 +186,6 @@ def test_reference_names_only_what_its_paper_config_runs(path):
 def test_paper_configs_list_existing_tables(stem):
     cfg = config.validate(yaml.safe_load((ROOT / "config" / f"{stem}.yaml").read_text()))
     assert cfg["paper_tables"]
+    assert cfg["paper_tables_min_test_auroc"] == (0.97 if stem == "paper_002" else None)
     for name in cfg["paper_tables"]:
         assert (ROOT / "resources" / "papers" / f"{name}.tsv").exists()

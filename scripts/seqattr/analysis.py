@@ -12,6 +12,14 @@ and, with a ground truth, every metric of ``seqattr.metrics`` before (``*_raw``)
 ``information``, ``improvement`` (cosine with M − 0.25 after minus before correction; nan where
 the ground truth column is uniform) and the grad × input ``score_raw`` / ``score_corrected``
 (what paper 001 Fig. 3d plots at background positions).
+
+ISM is the exception (``scored_maps``): its map holds Δf per substitution and 0 at the observed
+base, so its grad × input is 0 everywhere. That 0 is a convention, not a measurement: ISM is scored
+on its per-position mean-centred map, whose grad × input is ¾ of −mean Δf over the three
+substitutions (the usual ISM importance of a position, up to a positive factor that no metric
+sees). That centring is the gradient correction, which paper 004 says a forward-only method does
+not need, so ISM has no corrected version: its ``*_corrected`` columns, ``score_corrected`` and
+``improvement`` are nan and it stays out of every raw-versus-corrected comparison.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from seqattr.correction import angle_summary, angles, correct
-from seqattr.data import DatasetError, read_h5
+from seqattr.data import DatasetError, read_attrs, read_h5
 from seqattr.metrics import ground_truth_metrics, grad_times_input, information, position_cosine
 
 LABELS = ("dataset", "model", "regime", "seed", "method")
@@ -53,8 +61,23 @@ def read_attributions(path: str | os.PathLike) -> dict[str, np.ndarray]:
     return arrays
 
 
-def analyse(arrays: Mapping[str, np.ndarray], label: Mapping) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Per-sequence table (label columns first) and per-position arrays of one attribution file."""
+def method_kind(path: str | os.PathLike) -> str:
+    """The kind of attribution method that wrote a file (its ``method`` attribute, set by the attribute stage)."""
+    method = read_attrs(path).get("method")
+    if not isinstance(method, dict) or "kind" not in method:
+        raise DatasetError(f"{path}: no attribution method recorded (attribute 'method' is {method!r})")
+    return method["kind"]
+
+
+def scored_maps(G: np.ndarray, kind: str) -> dict[str, np.ndarray]:
+    """The map behind each version's metrics: the raw map and its correction; for ISM its centred map alone, as raw."""
+    if kind == "ism":
+        return {"raw": correct(G)}
+    return {"raw": G, "corrected": correct(G)}
+
+
+def analyse(arrays: Mapping[str, np.ndarray], label: Mapping, kind: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per-sequence table (label columns first) and per-position arrays of one attribution file of method ``kind``."""
     G, x = np.asarray(arrays["G"], np.float64), arrays["x"]
     angle = angles(G)
     table = pd.DataFrame({key: [label[key]] * len(G) for key in LABELS})
@@ -66,16 +89,20 @@ def analyse(arrays: Mapping[str, np.ndarray], label: Mapping) -> tuple[pd.DataFr
     positions = {"indices": np.asarray(arrays["indices"]), "angles": angle.astype(np.float32)}
     if "model" in arrays:
         M = arrays["model"]
-        maps = {"raw": G, "corrected": correct(G)}
+        maps = scored_maps(G, kind)
         values = {version: ground_truth_metrics(m, x, M) for version, m in maps.items()}
         for metric in METRICS:
             for version in VERSIONS:
-                table[f"{metric}_{version}"] = values[version][metric]
-        improvement = position_cosine(maps["corrected"], M) - position_cosine(G, M)
+                table[f"{metric}_{version}"] = values[version][metric] if version in values else np.nan
+        undefined = np.full(G.shape[:2], np.nan)
+        scores = {version: grad_times_input(m, x) for version, m in maps.items()}
+        if "corrected" in maps:
+            improvement = position_cosine(maps["corrected"], M) - position_cosine(G, M)
+        else:
+            improvement = undefined
         positions.update(
             information=information(M).astype(np.float32),
             improvement=improvement.astype(np.float32),
-            score_raw=grad_times_input(G, x).astype(np.float32),
-            score_corrected=grad_times_input(maps["corrected"], x).astype(np.float32),
+            **{f"score_{version}": scores.get(version, undefined).astype(np.float32) for version in VERSIONS},
         )
     return table, positions

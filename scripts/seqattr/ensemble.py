@@ -3,8 +3,10 @@
 Per TF and base model, a population of saliency maps of the same test sequences (paper: 10
 first-layer filter counts × 5 seeds). The ensemble map E is their mean. Per position, the L2
 distance of a member's map G_i to E is taken before correction, d_before = ‖G_i − E‖, and
-after, d_after = ‖correct(G_i) − E‖, and the "ensemble difference reduction" is
-1 − d_after / d_before, averaged in 5° bins of G_i's angle to the simplex.
+after, d_after = ‖correct(G_i) − E‖, and the "ensemble difference reduction" of the positions in
+each 5° bin of G_i's angle to the simplex is 1 − mean(d_after) / mean(d_before). That ratio of means
+is at most 1 and weighs each position by its d_before; a mean of per-position ratios
+1 − d_after / d_before is unbounded below, and one position with a tiny d_before can decide a bin.
 
 E is the mean of the *uncorrected* maps in both distances. The paper defines a single
 ensemble-average vector S_ens and compares the corrected individual vector against it
@@ -52,28 +54,36 @@ def member_distances(member: np.ndarray, ensemble: np.ndarray) -> dict[str, np.n
     }
 
 
+def _reduction(after, before):
+    """1 − after / before, elementwise, for totals (or means) of d_after and d_before; nan where before is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(before > 0, 1 - after / before, np.nan)
+
+
+def overall_reduction(d_before: np.ndarray, d_after: np.ndarray) -> float:
+    """Ensemble difference reduction over every position, 1 − mean(d_after) / mean(d_before)."""
+    return float(_reduction(np.sum(d_after, dtype=np.float64), np.sum(d_before, dtype=np.float64)))
+
+
 def difference_reduction(
     d_before: np.ndarray, d_after: np.ndarray, member_angles: np.ndarray, bin_width: float = 5
 ) -> pd.DataFrame:
-    """Mean of 1 − d_after / d_before per angle bin over [−90°, 90°].
+    """1 − mean(d_after) / mean(d_before) over the positions of each angle bin over [−90°, 90°].
 
-    Positions where d_before is 0 (member equals the ensemble) have no reduction and are left
-    out. Every bin is listed; an empty one has count 0 and a NaN mean.
+    Every position counts, also one where d_before is 0 (member equals the ensemble). Every bin is
+    listed; an empty one, or one whose mean d_before is 0, has a NaN reduction.
     """
     d_before, d_after, member_angles = (np.ravel(a) for a in (d_before, d_after, member_angles))
-    defined = d_before > 0
-    reduction = 1 - d_after[defined] / d_before[defined]
     edges = np.arange(-90, 90 + bin_width, bin_width, dtype=float)
-    index = np.clip(np.digitize(member_angles[defined], edges) - 1, 0, len(edges) - 2)
+    index = np.clip(np.digitize(member_angles, edges) - 1, 0, len(edges) - 2)
     count = np.bincount(index, minlength=len(edges) - 1)
-    total = np.bincount(index, weights=reduction, minlength=len(edges) - 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / count, np.nan)
+    before = np.bincount(index, weights=d_before, minlength=len(edges) - 1)
+    after = np.bincount(index, weights=d_after, minlength=len(edges) - 1)
     return pd.DataFrame({
         "angle_low": edges[:-1],
         "angle_high": edges[1:],
         "angle": (edges[:-1] + edges[1:]) / 2,
-        "mean_reduction": mean,
+        "reduction": _reduction(after, before),
         "count": count,
     })
 

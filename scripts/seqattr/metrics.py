@@ -12,13 +12,15 @@ ground-truth sequence model ``M`` (N, L, 4) — and returns one value per sequen
   once (a per-sequence sklearn loop takes seconds per thousand sequences); nan when a class is empty.
 * Cosine similarity per sequence of the flattened (L·4) map with ``M − 0.25``.
 * Attribution SNR (paper 002): mean ``C`` at positive positions divided by the mean of the 10
-  highest ``C`` at negative positions, per sequence. Paper 002 does not say how a map becomes
+  highest *false-positive* scores, i.e. positive ``C`` at negative positions, per sequence (as
+  the lab's tfomics ``signal_noise_stats`` selects them). Paper 002 does not say how a map becomes
   one score per position; its wording (signal = "average attribution scores", noise = "the top
   10 highest false-positive attribution scores", motivated by discoveries "based on positive
   attribution scores") asks for a signed score, so the same grad × input ``C`` as the AUROC is
-  used, not an L2 norm. The ratio is nan when that noise mean is not positive (a sign flip
-  would otherwise turn the worst maps into the best); with fewer than 10 negative positions
-  all of them are used.
+  used, not an L2 norm. A background score ≤ 0 is no false positive and never enters the noise
+  (averaged in, negative scores shrink the noise and can inflate one sequence's SNR a
+  thousandfold). With fewer than 10 false positives the noise is the mean of those there are; with
+  none the ratio is nan (no noise to divide by).
 * Per-position cosine of ``G_l`` with ``M_l − 0.25`` (paper 001 Fig. 3c, 004 Figs. S2/S5): the
   improvement by correction, cos(correct(G_l), m_l) − cos(G_l, m_l), is bounded by
   ``1 − cos α`` (``improvement_envelope``) because ``m_l`` lies in the simplex plane.
@@ -101,16 +103,20 @@ def improvement_envelope(angle: np.ndarray) -> np.ndarray:
 
 
 def attribution_snr(scores: np.ndarray, positives: np.ndarray, negatives: np.ndarray, top: int = SNR_TOP) -> np.ndarray:
-    """Per-sequence mean score at positive positions over the mean of the ``top`` highest negative ones: (N,)."""
+    """Per-sequence mean score at positive positions over the mean of the ``top`` highest false positives: (N,).
+
+    False positives are the scores > 0 at negative positions; fewer than ``top`` are averaged as
+    they are, none gives nan.
+    """
     scores = np.asarray(scores, dtype=np.float64)
+    false_positives = negatives & (scores > 0)
     n_pos = positives.sum(axis=1)
+    k = np.minimum(false_positives.sum(axis=1), top)
     with np.errstate(divide="ignore", invalid="ignore"):
         signal = np.where(positives, scores, 0.0).sum(axis=1) / n_pos
-        ranked = -np.sort(-np.where(negatives, scores, -np.inf), axis=1)[:, :top]
-        k = np.minimum(negatives.sum(axis=1), top)
-        kept = np.arange(ranked.shape[1]) < k[:, None]
-        noise = np.where(kept, ranked, 0.0).sum(axis=1) / k
-        return np.where((n_pos > 0) & (k > 0) & (noise > 0), signal / noise, np.nan)
+        highest = -np.sort(-np.where(false_positives, scores, 0.0), axis=1)[:, :top]  # beyond the k-th: zeros
+        noise = highest.sum(axis=1) / k
+        return np.where((n_pos > 0) & (k > 0), signal / noise, np.nan)
 
 
 def ground_truth_metrics(G: np.ndarray, x: np.ndarray, M: np.ndarray) -> dict[str, np.ndarray]:

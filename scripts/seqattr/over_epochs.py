@@ -51,7 +51,7 @@ def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, metho
     probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
               "y": test["y"][indices, task], "model": test["model"][indices]}
-    rows = summarise(analyse(arrays, label)[0])
+    rows = summarise(analyse(arrays, label, method["kind"])[0])
     rows["classification_auroc"] = classification_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 

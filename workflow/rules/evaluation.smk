@@ -94,6 +94,7 @@ rule paper_table:
         runtime=10,
     params:
         method=study_method,
+        min_auroc=config["paper_tables_min_test_auroc"],
     script:
         "../../scripts/paper_table.py"
 

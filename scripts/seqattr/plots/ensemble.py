@@ -54,13 +54,13 @@ def angle_density_figure(densities: Mapping[str, tuple[tuple, tuple]]):
 
 
 def reduction_figure(tables: Mapping[str, pd.DataFrame]):
-    """Ensemble difference reduction (1 − d_after / d_before) against the angle, one line per label (Fig. 3e)."""
+    """Ensemble difference reduction (1 − mean d_after / mean d_before per bin) against the angle, one line per label (Fig. 3e)."""
     panels = _panels(tables)
     figure, axes = _grid(len(panels))
     for ax, (title, lines) in zip(axes, panels.items()):
         for line, label in lines:
-            table = tables[label].dropna(subset=["mean_reduction"])
-            ax.plot(table["angle"], 100 * table["mean_reduction"], marker=".", lw=1.2, label=line)
+            table = tables[label].dropna(subset=["reduction"])
+            ax.plot(table["angle"], 100 * table["reduction"], marker=".", lw=1.2, label=line)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(title=title, xlabel="angle of the individual map (°)", ylabel="ensemble difference reduction (%)",
                xlim=(-90, 90))

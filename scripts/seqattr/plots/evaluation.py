@@ -64,7 +64,7 @@ def scatter_figure(table: pd.DataFrame):
 
 
 def improvement_figure(table: pd.DataFrame):
-    """Corrected − raw of each metric against its raw value, one point per run (Fig. 1b / S1)."""
+    """Corrected − raw of each metric against its raw value, one point per run (Fig. 1b / S1); none for ISM."""
     rows = _with_truth(table)
     versions = rows.pivot_table(index=["method", "group", "dataset", "seed"], columns="corrected",
                                 values=list(INTERPRETABILITY)) if len(rows) else pd.DataFrame()
@@ -76,7 +76,7 @@ def improvement_figure(table: pd.DataFrame):
             ax.axhspan(0, 1, color="green", alpha=0.08)
             ax.axhspan(-1, 0, color="red", alpha=0.08)
             ax.axhline(0, color="black", lw=0.8)
-            if len(versions) and method in versions.index.get_level_values("method"):
+            if (column, "corrected") in versions and method in versions.index.get_level_values("method"):
                 here = versions.loc[method]
                 change = here[(column, "corrected")] - here[(column, "raw")]
                 for group in here.index.get_level_values("group").unique():
