@@ -34,6 +34,7 @@ include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/consistency.smk"
 include: "workflow/rules/ensemble.smk"
 include: "workflow/rules/studies.smk"
+include: "workflow/rules/motifs.smk"
 
 
 rule all:

@@ -77,6 +77,8 @@ def _check_references(config: dict) -> None:
         _check_names(f"ensembles.{i}.base_models", ensemble["base_models"], config["models"])
         _check_names(f"ensembles.{i}.regime", [ensemble["regime"]], config["regimes"])
         _check_names(f"ensembles.{i}.method", [ensemble["method"]], methods)
+    _check_names("motifs.methods", config["motifs"]["methods"] or [], methods)
+    _check_names("motifs.target_motifs", config["motifs"]["target_motifs"], config["datasets"])
     for name, dataset in config["datasets"].items():
         if dataset["kind"] == "chipseq":
             _check_names(f"datasets.{name}.source", [dataset["source"]], config["encode"])
@@ -191,6 +193,45 @@ def ensemble_runs(config: dict) -> list[tuple[str, str, str, list[Run]]]:
                 ]
                 populations.append((dataset, base, ensemble["method"], members))
     return populations
+
+
+def motif_runs(config: dict) -> list[tuple[Run, list[str]]]:
+    """The runs and methods motif discovery covers: none when ``motifs.enabled`` is false; else the
+    experiment runs, only the first ``motifs.max_seeds`` seeds of each dataset/model/regime and only
+    the methods of ``motifs.methods`` (all of a run's methods when null)."""
+    settings = config["motifs"]
+    if not settings["enabled"]:
+        return []
+    chosen, seeds = [], {}
+    for run, methods in experiment_runs(config):
+        kept = seeds.setdefault((run.dataset, run.model, run.regime), [])
+        if settings["max_seeds"] is not None and len(kept) >= settings["max_seeds"]:
+            continue
+        methods = [m for m in methods if settings["methods"] is None or m in settings["methods"]]
+        if methods:
+            kept.append(run.seed)
+            chosen.append((run, methods))
+    return chosen
+
+
+def motif_database(config: dict, dataset: str) -> str:
+    """The MEME file a dataset's patterns are matched against: its own JASPAR release (synthetic data),
+    else ``motifs.jaspar_release``, in ``motifs.collection`` / ``motifs.tax_group``."""
+    spec, settings = config["datasets"][dataset], config["motifs"]
+    release = spec.get("jaspar_release") if spec["kind"] == "synthetic" else settings["jaspar_release"]
+    return f"results/motifs/jaspar/{release}/{settings['collection']}/{settings['tax_group']}.meme"
+
+
+def motif_references(config: dict, dataset: str) -> dict:
+    """What a dataset's patterns are scored against: ``core`` (the synthetic core motif IDs) and
+    ``targets`` (``motifs.target_motifs`` of the dataset, else a chipseq dataset's ENCODE target name)."""
+    spec = config["datasets"][dataset]
+    targets = config["motifs"]["target_motifs"].get(dataset)
+    explicit = targets is not None
+    if targets is None:
+        targets = [spec["target"]] if spec["kind"] == "chipseq" else []
+    return {"core": list(spec["core_motifs"]) if spec["kind"] == "synthetic" else [],
+            "targets": list(targets), "explicit_targets": explicit}
 
 
 def has_ground_truth(config: dict, dataset: str) -> bool:

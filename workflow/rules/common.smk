@@ -18,12 +18,15 @@ config.update(_checked)
 MODELS = cfg.expand_ensemble_models(config)
 RUNS = cfg.experiment_runs(config)
 ENSEMBLES = cfg.ensemble_runs(config)
+MOTIF_RUNS = cfg.motif_runs(config)
 
 # Damaged HDF5 / .keras outputs are moved aside (to *.corrupt) by a run that holds the lock,
 # before its jobs start (seqattr.integrity); the next run regenerates them (rule all asks for them).
 QUARANTINED = integrity.awaiting_regeneration("results")
 for _path in QUARANTINED:
-    logger.warning(f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it")
+    logger.warning(
+        f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it"
+    )
 
 
 onstart:
@@ -110,6 +113,40 @@ def first_seed_paths(pattern):
         )
         paths += [pattern.format(**fields, method=m) for m in methods]
     return paths
+
+
+def motif_run_paths(pattern, first_seed=False):
+    """``pattern`` formatted for every run and method of motif discovery (only each
+    dataset/model/regime's first such seed with ``first_seed``: the logo figures)."""
+    seen, paths = set(), []
+    for run, methods in MOTIF_RUNS:
+        key = (run.dataset, run.model, run.regime)
+        if first_seed and key in seen:
+            continue
+        seen.add(key)
+        fields = dict(
+            dataset=run.dataset, model=run.model, regime=run.regime, seed=run.seed
+        )
+        paths += [pattern.format(**fields, method=m) for m in methods]
+    return paths
+
+
+def motif_database_file(wildcards):
+    """The MEME file of the JASPAR release this dataset's patterns are matched against."""
+    return cfg.motif_database(config, wildcards.dataset)
+
+
+def motif_settings():
+    """The settings the motif jobs' outputs depend on: not which runs, how many logos, or the
+    JASPAR release, collection and tax group (the database file is an input)."""
+    skip = ("enabled", "methods", "max_seeds", "target_motifs", "plot_patterns")
+    skip += ("jaspar_release", "collection", "tax_group")
+    return {k: v for k, v in config["motifs"].items() if k not in skip}
+
+
+def motif_references(wildcards):
+    """Core motif IDs (synthetic data) and target TF motifs (in vivo) of one dataset."""
+    return cfg.motif_references(config, wildcards.dataset)
 
 
 def synthetic_datasets():
@@ -209,6 +246,16 @@ def final_outputs():
             "results/figures/ensemble/logos/{dataset}/{model}/{method}.png"
         )
     outputs += [f"results/tables/{name}.tsv" for name in config["paper_tables"]]
+    if MOTIF_RUNS:
+        outputs += [
+            "results/tables/motifs.tsv",
+            "results/tables/motifs_summary.tsv",
+            "results/figures/motifs/recovery.png",
+        ]
+        outputs += motif_run_paths(
+            "results/figures/motifs/{dataset}/{model}/{regime}/seed{seed}/{method}.png",
+            first_seed=True,
+        )
     if over_epochs_paths():
         outputs += ["results/figures/studies/over_epochs.png"]
     for sweep in active_sweeps():
@@ -275,7 +322,9 @@ def trained_model_names():
 
 def pretrained_weights(wildcards):
     """The weights file of one seed (seed n uses the n-th entry; checked at validation)."""
-    return cfg.weights_path(wildcards.model, MODELS[wildcards.model], int(wildcards.seed))
+    return cfg.weights_path(
+        wildcards.model, MODELS[wildcards.model], int(wildcards.seed)
+    )
 
 
 def weights_download(wildcards):

@@ -1,0 +1,94 @@
+"""Motif-discovery figures: pattern logos beside their best JASPAR match, raw and corrected side by side,
+and core motifs recovered / spurious patterns (or the target TF's rank) raw against corrected per model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from seqattr.motifs import VERSIONS
+from seqattr.plots.logos import draw_logo
+
+
+def _unpadded(matrix: np.ndarray) -> np.ndarray:
+    return matrix[~np.isnan(matrix).any(axis=1)]
+
+
+def logo_figure(arrays: dict, patterns: pd.DataFrame, n: int, title: str = "", status: dict | None = None):
+    """Up to ``n`` patterns per version (positive metacluster first, by seqlets): the trimmed contribution
+    logo (CWM) and the best JASPAR match (information, on the strand it matched), raw and corrected
+    side by side."""
+    import matplotlib.pyplot as plt
+
+    chosen = {}
+    for version in VERSIONS:
+        rows = patterns[patterns["version"] == version].reset_index(drop=True)
+        rows = rows.assign(order=np.arange(len(rows)), sign=rows["metacluster"].map({"pos": 0, "neg": 1}))
+        chosen[version] = rows.sort_values(["sign", "n_seqlets"], ascending=[True, False], kind="stable").head(n)
+    height = max(1, max(len(c) for c in chosen.values()))
+    figure, axes = plt.subplots(height, 4, figsize=(13, 1.6 * height + 0.6), squeeze=False,
+                                gridspec_kw={"width_ratios": [3, 2, 3, 2]})
+    for column, version in enumerate(VERSIONS):
+        rows = chosen[version]
+        for i in range(height):
+            logo_ax, match_ax = axes[i, 2 * column], axes[i, 2 * column + 1]
+            if i >= len(rows):
+                logo_ax.axis("off")
+                match_ax.axis("off")
+                if i == 0:
+                    state = (status or {}).get(version, "no patterns")
+                    logo_ax.text(0.5, 0.5, f"{version}: {state.replace('_', ' ')}", ha="center", va="center",
+                                 transform=logo_ax.transAxes)
+                continue
+            row = rows.iloc[i]
+            k = int(row["order"])
+            a, b = arrays[f"{version}_span"][k]
+            cwm = _unpadded(arrays[f"{version}_cwm"][k])[a:b]
+            draw_logo(logo_ax, cwm, title=f"{version} {row['pattern']}: {int(row['n_seqlets'])} seqlets",
+                      kind="saliency")
+            draw_logo(match_ax, _unpadded(arrays[f"{version}_match"][k]), kind="information",
+                      title=f"{row['best_match']} {row['best_name']} ({row['best_strand']}) q={row['best_qvalue']:.1g}")
+    if title:
+        figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def recovery_figure(table: pd.DataFrame):
+    """Per dataset, raw against corrected per model (and method): core motifs recovered and spurious patterns
+    (data with core motifs), or the target TF's best rank and spurious patterns (in vivo). Bars are means
+    over seeds, dots single seeds."""
+    import matplotlib.pyplot as plt
+
+    table = table[table["status"] != "not_applicable"].copy()
+    datasets = sorted(table["dataset"].unique()) or ["(no runs)"]
+    figure, axes = plt.subplots(len(datasets), 2, figsize=(11, 3.2 * len(datasets)), squeeze=False)
+    colours = {"raw": "0.6", "corrected": "tab:blue"}
+    for row, dataset in enumerate(datasets):
+        runs = table[table["dataset"] == dataset]
+        synthetic = len(runs) and (runs["core_motifs"] > 0).any()
+        metrics = ["core_recovered", "spurious_patterns"] if synthetic else ["target_rank", "spurious_patterns"]
+        runs = runs.assign(group=runs["model"] + "\n" + runs["method"] if runs["method"].nunique() > 1
+                           else runs["model"])
+        groups = sorted(runs["group"].unique())
+        for column, metric in enumerate(metrics):
+            ax = axes[row, column]
+            for v, version in enumerate(VERSIONS):
+                values = runs[runs["version"] == version]
+                positions = np.arange(len(groups)) + (v - 0.5) * 0.38
+                means = [pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").mean() for g in groups]
+                ax.bar(positions, np.nan_to_num(means), width=0.36, color=colours[version], label=version)
+                for p, g in zip(positions, groups):
+                    seeds = pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").dropna()
+                    ax.plot(np.full(len(seeds), p), seeds, "k.", ms=4)
+            ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right", fontsize=8)
+            label = {"core_recovered": "core motifs recovered", "spurious_patterns": "spurious patterns",
+                     "target_rank": "target motif's best rank (1 = top)"}[metric]
+            ax.set_ylabel(label)
+            if metric == "core_recovered" and len(runs):
+                ax.axhline(runs["core_motifs"].max(), color="0.3", lw=0.6, ls="--")
+            ax.set_title(f"{dataset}: {label}", fontsize=9, loc="left")
+            if row == 0 and column == 0:
+                ax.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
