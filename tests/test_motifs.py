@@ -30,30 +30,9 @@ def motifs(database):
     return mo.read_meme(database)
 
 
-def planted(pwms, ids, n=200, length=200, p=0.8, offset=0.3, seed=0):
-    """Sequences with each motif of ``ids`` embedded (either strand) with probability ``p``, and the map
-    of a model that has learnt them: M − 0.25 plus small noise, plus an off-simplex offset c_l (1, 1, 1, 1)
-    of SD ``offset`` at every position, which the correction removes."""
-    rng = np.random.default_rng(seed)
-    M = np.full((n, length, 4), 0.25)
-    for i in range(n):
-        free = np.ones(length, bool)
-        for motif_id in ids:
-            if rng.random() >= p:
-                continue
-            pwm = pwms[motif_id] if rng.random() < 0.5 else pwms[motif_id][::-1, ::-1]
-            starts = [s for s in range(length - len(pwm)) if free[s:s + len(pwm)].all()]
-            s = rng.choice(starts)
-            M[i, s:s + len(pwm)] = pwm
-            free[max(0, s - 5):s + len(pwm) + 5] = False
-    x = np.eye(4, dtype=np.float32)[(rng.random((n, length, 1)) > M.cumsum(-1)).sum(-1).clip(0, 3)]
-    G = M - 0.25 + rng.normal(0, 0.02, M.shape) + rng.normal(0, offset, (n, length, 1))
-    return G.astype(np.float32), x, M
-
-
 @pytest.fixture(scope="module")
 def two_motifs(motifs):
-    G, x, M = planted({m.id: m.pwm for m in motifs}, [CTCF, YY1])
+    G, x, M = mo.planted_maps({m.id: m.pwm for m in motifs}, [CTCF, YY1])
     rows, patterns, arrays = mo.analyse(G, x, "saliency", motifs, core_ids=[CTCF, YY1, SP1],
                                         target_ids=mo.find_motifs(motifs, ["CTCF"]), model=M)
     return dict(G=G, x=x, M=M, rows={r["version"]: r for r in rows}, patterns=patterns, arrays=arrays)
@@ -214,7 +193,7 @@ def _run_script(tmp_path, database, references, label=LABEL):
 
 def test_script_in_vivo_ranks_the_target_motif(tmp_path, database, motifs):
     """A url/h5 dataset: no ground truth, no core motifs, the target named in motifs.target_motifs."""
-    G, x, _ = planted({m.id: m.pwm for m in motifs}, ["MA0138.2"], n=150, p=0.9, offset=0.0, seed=3)  # REST
+    G, x, _ = mo.planted_maps({m.id: m.pwm for m in motifs}, ["MA0138.2"], n=150, p=0.9, offset=0.0, seed=3)  # REST
     _attribution_file(tmp_path / "attr.h5", G, x)
     label = {**LABEL, "dataset": "rest_lab"}
     table, patterns = _run_script(tmp_path, database, {"core": [], "targets": ["REST"], "explicit_targets": True},

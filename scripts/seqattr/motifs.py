@@ -142,6 +142,32 @@ def find_motifs(motifs: list[Motif], wanted) -> list[str]:
     return found
 
 
+# --- constructed maps (tests and benchmarks) -----------------------------------------------------
+
+
+def planted_maps(pwms: dict[str, np.ndarray], ids, n: int = 200, length: int = 200, p: float = 0.8,
+                 offset: float = 0.3, noise: float = 0.02, seed: int = 0):
+    """(G, x, M): sequences with each motif of ``ids`` embedded (either strand, no overlaps) with
+    probability ``p`` and the map of a model that has learnt exactly them, M − 0.25 plus N(0, ``noise``²)
+    per entry plus an off-simplex offset c_l (1, 1, 1, 1) with c_l ~ N(0, ``offset``²), which the
+    correction removes. M is the ground-truth sequence model, x is sampled from it."""
+    rng = np.random.default_rng(seed)
+    M = np.full((n, length, 4), 0.25)
+    for i in range(n):
+        free = np.ones(length, bool)
+        for motif_id in ids:
+            if rng.random() >= p:
+                continue
+            pwm = pwms[motif_id] if rng.random() < 0.5 else pwms[motif_id][::-1, ::-1]
+            starts = [s for s in range(length - len(pwm) + 1) if free[s:s + len(pwm)].all()]
+            s = rng.choice(starts)
+            M[i, s:s + len(pwm)] = pwm
+            free[max(0, s - 5):s + len(pwm) + 5] = False
+    x = np.eye(4, dtype=np.float32)[(rng.random((n, length, 1)) > M.cumsum(-1)).sum(-1).clip(0, 3)]
+    G = M - 0.25 + rng.normal(0, noise, M.shape) + rng.normal(0, offset, (n, length, 1))
+    return G.astype(np.float32), x, M
+
+
 # --- discovery ----------------------------------------------------------------------------------
 
 
