@@ -23,7 +23,9 @@ ENSEMBLES = cfg.ensemble_runs(config)
 # before its jobs start (seqattr.integrity); the next run regenerates them (rule all asks for them).
 QUARANTINED = integrity.awaiting_regeneration("results")
 for _path in QUARANTINED:
-    logger.warning(f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it")
+    logger.warning(
+        f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it"
+    )
 
 
 onstart:
@@ -275,7 +277,9 @@ def trained_model_names():
 
 def pretrained_weights(wildcards):
     """The weights file of one seed (seed n uses the n-th entry; checked at validation)."""
-    return cfg.weights_path(wildcards.model, MODELS[wildcards.model], int(wildcards.seed))
+    return cfg.weights_path(
+        wildcards.model, MODELS[wildcards.model], int(wildcards.seed)
+    )
 
 
 def weights_download(wildcards):
