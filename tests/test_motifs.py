@@ -222,3 +222,20 @@ def test_script_writes_empty_rows_for_a_map_without_signal(tmp_path, database):
     table, patterns = _run_script(tmp_path, database, {"core": [CTCF], "targets": [], "explicit_targets": False})
     assert table["status"].tolist() == ["no_signal", "no_signal"] and (table["n_patterns"] == 0).all()
     assert patterns.empty and list(patterns.columns[:5]) == list(LABEL)
+
+
+def test_figures_draw_patterns_and_recovery(two_motifs, tmp_path):
+    from seqattr.plots import save
+    from seqattr.plots.motifs import logo_figure, recovery_figure
+
+    figure = logo_figure(two_motifs["arrays"], two_motifs["patterns"], n=6, title="planted")
+    assert len([ax for ax in figure.axes if ax.axison]) == 2 * 2 * 2  # 2 patterns × (logo, match) × 2 versions
+    save(figure, tmp_path / "logos.png")
+    empty = logo_figure(mo.pattern_arrays("raw", [], [], mo.match([], []), [])
+                        | mo.pattern_arrays("corrected", [], [], mo.match([], []), []),
+                        two_motifs["patterns"].iloc[:0], n=6, status={"raw": "no_signal", "corrected": "no_signal"})
+    assert "raw: no signal" in [t.get_text() for ax in empty.axes for t in ax.texts]
+    rows = [{**LABEL, **row} for row in two_motifs["rows"].values()]
+    rows += [{**LABEL, "dataset": "rest_lab", **row, "core_motifs": 0} for row in two_motifs["rows"].values()]
+    save(recovery_figure(pd.DataFrame(rows)), tmp_path / "recovery.png")
+    assert (tmp_path / "recovery.png").stat().st_size > 0 and (tmp_path / "logos.pdf").exists()

@@ -55,19 +55,22 @@ def logo_figure(arrays: dict, patterns: pd.DataFrame, n: int, title: str = "", s
 
 
 def recovery_figure(table: pd.DataFrame):
-    """Per dataset, raw against corrected per model (and method): core motifs recovered and spurious patterns
-    (data with core motifs), or the target TF's best rank and spurious patterns (in vivo). Bars are means
-    over seeds, dots single seeds."""
+    """Per dataset, raw against corrected per model (and method): core motifs recovered, core motifs named
+    (also the top JASPAR match) and spurious patterns (data with core motifs), or the target TF's best rank
+    and spurious patterns (in vivo). Bars are means over seeds, dots single seeds."""
     import matplotlib.pyplot as plt
 
     table = table[table["status"] != "not_applicable"].copy()
     datasets = sorted(table["dataset"].unique()) or ["(no runs)"]
-    figure, axes = plt.subplots(len(datasets), 2, figsize=(11, 3.2 * len(datasets)), squeeze=False)
+    figure, axes = plt.subplots(len(datasets), 3, figsize=(15, 3.2 * len(datasets)), squeeze=False)
     colours = {"raw": "0.6", "corrected": "tab:blue"}
     for row, dataset in enumerate(datasets):
         runs = table[table["dataset"] == dataset]
         synthetic = len(runs) and (runs["core_motifs"] > 0).any()
-        metrics = ["core_recovered", "spurious_patterns"] if synthetic else ["target_rank", "spurious_patterns"]
+        metrics = (["core_recovered", "core_named", "spurious_patterns"] if synthetic
+                   else ["target_rank", "spurious_patterns"])
+        for ax in axes[row, len(metrics):]:
+            ax.axis("off")
         runs = runs.assign(group=runs["model"] + "\n" + runs["method"] if runs["method"].nunique() > 1
                            else runs["model"])
         groups = sorted(runs["group"].unique())
@@ -82,10 +85,11 @@ def recovery_figure(table: pd.DataFrame):
                     seeds = pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").dropna()
                     ax.plot(np.full(len(seeds), p), seeds, "k.", ms=4)
             ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right", fontsize=8)
-            label = {"core_recovered": "core motifs recovered", "spurious_patterns": "spurious patterns",
-                     "target_rank": "target motif's best rank (1 = top)"}[metric]
+            label = {"core_recovered": "core motifs recovered", "core_named": "core motifs named (top match)",
+                     "spurious_patterns": "spurious patterns", "target_rank": "target motif's best rank (1 = top)"}[metric]
             ax.set_ylabel(label)
-            if metric == "core_recovered" and len(runs):
+            ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
+            if metric.startswith("core_") and len(runs):
                 ax.axhline(runs["core_motifs"].max(), color="0.3", lw=0.6, ls="--")
             ax.set_title(f"{dataset}: {label}", fontsize=9, loc="left")
             if row == 0 and column == 0:
