@@ -172,6 +172,22 @@ def test_motif_runs_follow_the_config():
         cfg.validate({**config, "motifs": {"target_motifs": {"other": ["CTCF"]}}})
 
 
+def test_in_vivo_references_and_database():
+    config = cfg.validate({
+        "datasets": {"ctcf": {"kind": "chipseq", "target": "CTCF", "source": "gm"},
+                     "lab": {"kind": "url", "url": "https://example.org/x.h5", "md5": "0" * 32}},
+        "encode": {"gm": {}},
+        "models": {"m": {"architecture": "cnn_shallow"}},
+        "experiments": [{"datasets": ["ctcf", "lab"], "models": ["m"], "seeds": 1}],
+        "motifs": {"enabled": True, "target_motifs": {"lab": ["GABPA", "MA0062"]}, "jaspar_release": "JASPAR2018"},
+    })
+    assert cfg.motif_references(config, "ctcf") == {"core": [], "targets": ["CTCF"], "explicit_targets": False}
+    assert cfg.motif_references(config, "lab") == {"core": [], "targets": ["GABPA", "MA0062"],
+                                                   "explicit_targets": True}
+    assert cfg.motif_database(config, "lab") == "results/motifs/jaspar/JASPAR2018/CORE/vertebrates.meme"
+    assert len(cfg.motif_runs(config)) == 2
+
+
 def _attribution_file(path, G, x, model=None, kind="saliency"):
     arrays = {"G": G, "x": x, "indices": np.arange(len(G)), "prediction": np.ones(len(G))}
     if model is not None:

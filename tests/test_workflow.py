@@ -26,6 +26,8 @@ FIGURES = [
     "figures/studies/init_std.png",
     "figures/studies/angle_regularization.png",
     "figures/studies/over_epochs.png",
+    "figures/motifs/recovery.png",
+    "figures/motifs/synthetic/cnn_shallow_relu/standard/seed1/saliency.png",
 ]
 
 
@@ -39,7 +41,7 @@ def tiny_run(tmp_path_factory):
 
 def test_every_figure_and_table_is_made(tiny_run):
     tables = ["metrics.tsv", "reproduction_004.tsv", "selection.tsv", "analyses.tsv", "study_init_std_claims.tsv",
-              "study_angle_regularization_claims.tsv", "over_epochs.tsv"]
+              "study_angle_regularization_claims.tsv", "over_epochs.tsv", "motifs.tsv", "motifs_summary.tsv"]
     for name in FIGURES + [f"tables/{t}" for t in tables]:
         path = tiny_run / "results" / name
         assert path.exists() and path.stat().st_size > 0, name
@@ -60,6 +62,19 @@ def test_metrics_table_covers_every_run(tiny_run):
     assert set(table["corrected"]) == {"raw", "corrected"}
     assert table["interpretability_auroc"].between(0, 1).all()
     assert table["classification_auroc"].between(0, 1).all()
+
+
+def test_motif_rows_cover_every_run_raw_and_corrected(tiny_run):
+    """tiny.yaml runs motif discovery on every saliency map: 9 runs, each a raw and a corrected row."""
+    table = pd.read_csv(tiny_run / "results" / "tables" / "motifs.tsv", sep="\t")
+    assert len(table) == 9 * 2 and set(table["method"]) == {"saliency"}
+    versions = table.groupby(["dataset", "model", "regime", "seed", "method"])["version"].apply(sorted)
+    assert len(versions) == 9 and all(v == ["corrected", "raw"] for v in versions)
+    assert table["status"].isin(["ok", "no_patterns", "no_signal"]).all()
+    assert (table["core_motifs"] == 5).all() and table["n_patterns"].ge(0).all()
+    summary = pd.read_csv(tiny_run / "results" / "tables" / "motifs_summary.tsv", sep="\t")
+    assert {"core_recovered", "spurious_patterns"} <= set(summary["metric"])
+    assert (tiny_run / "results" / "motifs" / "jaspar" / "JASPAR2016" / "CORE" / "vertebrates.meme").exists()
 
 
 def test_best_epoch_over_training_equals_the_final_model(tiny_run):
