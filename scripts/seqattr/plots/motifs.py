@@ -55,43 +55,47 @@ def logo_figure(arrays: dict, patterns: pd.DataFrame, n: int, title: str = "", s
 
 
 def recovery_figure(table: pd.DataFrame):
-    """Per dataset, raw against corrected per model (and method): core motifs recovered, core motifs named
-    (also the top JASPAR match) and spurious patterns (data with core motifs), or the target TF's best rank
-    and spurious patterns (in vivo). Bars are means over seeds, dots single seeds."""
+    """One row of panels per dataset and method, raw against corrected per model (and regime): core motifs
+    recovered, core motifs named (also the top JASPAR match) and spurious patterns (data with core motifs),
+    or the target TF's best rank and spurious patterns (in vivo). Bars are means over seeds, dots seeds."""
     import matplotlib.pyplot as plt
 
     table = table[table["status"] != "not_applicable"].copy()
-    datasets = sorted(table["dataset"].unique()) or ["(no runs)"]
-    figure, axes = plt.subplots(len(datasets), 3, figsize=(15, 3.2 * len(datasets)), squeeze=False)
+    table["group"] = table["model"] + ("\n" + table["regime"] if table["regime"].nunique() > 1 else "")
+    panels = sorted(table.groupby(["dataset", "method"]).groups) or [("(no runs)", "")]
+    n_groups = max(1, table["group"].nunique())
+    figure, axes = plt.subplots(len(panels), 3, figsize=(max(15, 3 * 0.6 * n_groups), 3.2 * len(panels)),
+                                squeeze=False)
     colours = {"raw": "0.6", "corrected": "tab:blue"}
-    for row, dataset in enumerate(datasets):
-        runs = table[table["dataset"] == dataset]
+    labels = {"core_recovered": "core motifs recovered", "core_named": "core motifs named (top match)",
+              "spurious_patterns": "spurious patterns", "target_rank": "target motif's best rank (1 = top)"}
+    for row, (dataset, method) in enumerate(panels):
+        runs = table[(table["dataset"] == dataset) & (table["method"] == method)]
         synthetic = len(runs) and (runs["core_motifs"] > 0).any()
         metrics = (["core_recovered", "core_named", "spurious_patterns"] if synthetic
                    else ["target_rank", "spurious_patterns"])
         for ax in axes[row, len(metrics):]:
             ax.axis("off")
-        runs = runs.assign(group=runs["model"] + "\n" + runs["method"] if runs["method"].nunique() > 1
-                           else runs["model"])
         groups = sorted(runs["group"].unique())
         for column, metric in enumerate(metrics):
             ax = axes[row, column]
             for v, version in enumerate(VERSIONS):
                 values = runs[runs["version"] == version]
                 positions = np.arange(len(groups)) + (v - 0.5) * 0.38
-                means = [pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").mean() for g in groups]
-                ax.bar(positions, np.nan_to_num(means), width=0.36, color=colours[version], label=version)
-                for p, g in zip(positions, groups):
-                    seeds = pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").dropna()
-                    ax.plot(np.full(len(seeds), p), seeds, "k.", ms=4)
+                seeds = [pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").dropna()
+                         for g in groups]
+                ax.bar(positions, [x.mean() if len(x) else 0 for x in seeds], width=0.36, color=colours[version],
+                       label=version)
+                for p, x in zip(positions, seeds):
+                    ax.plot(np.full(len(x), p), x, "k.", ms=4)
             ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right", fontsize=8)
-            label = {"core_recovered": "core motifs recovered", "core_named": "core motifs named (top match)",
-                     "spurious_patterns": "spurious patterns", "target_rank": "target motif's best rank (1 = top)"}[metric]
-            ax.set_ylabel(label)
-            ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1]))
+            ax.set_ylabel(labels[metric])
+            top = max(1.0, ax.get_ylim()[1])
             if metric.startswith("core_") and len(runs):
                 ax.axhline(runs["core_motifs"].max(), color="0.3", lw=0.6, ls="--")
-            ax.set_title(f"{dataset}: {label}", fontsize=9, loc="left")
+                top = runs["core_motifs"].max() + 0.3
+            ax.set_ylim(bottom=0, top=top)
+            ax.set_title(f"{dataset} / {method}: {labels[metric]}", fontsize=9, loc="left")
             if row == 0 and column == 0:
                 ax.legend(fontsize=8)
     figure.tight_layout()
