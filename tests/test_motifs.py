@@ -164,8 +164,12 @@ def test_motif_runs_follow_the_config():
     assert cfg.motif_database(config, "sim") == "results/motifs/jaspar/JASPAR2016/CORE/vertebrates.meme"
     assert cfg.motif_references(config, "sim") == {"core": list(jaspar.CORE_MOTIFS), "targets": [],
                                                    "explicit_targets": False}
+    plan = {row["analysis"]: row for row in cfg.analysis_plan(config)}
+    assert plan["motif discovery (TF-MoDISco, Tomtom against JASPAR)"]["runs"] == "yes"
     config["motifs"]["enabled"] = False
     assert cfg.motif_runs(config) == []
+    plan = {row["analysis"]: row for row in cfg.analysis_plan(config)}
+    assert plan["motif discovery (TF-MoDISco, Tomtom against JASPAR)"]["why"] == "motifs.enabled is false"
     with pytest.raises(cfg.ConfigError, match="motifs.methods"):
         cfg.validate({**config, "motifs": {"methods": ["nope"]}})
     with pytest.raises(cfg.ConfigError, match="motifs.target_motifs"):

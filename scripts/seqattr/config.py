@@ -260,6 +260,12 @@ def analysis_plan(config: dict) -> list[dict]:
     for dataset in datasets:
         rows.append(dict(dataset=dataset, analysis="ensemble proxy", runs="yes" if dataset in ensembles else "no",
                          why="" if dataset in ensembles else "no `ensembles:` entry names this dataset"))
+    motif_datasets = {run.dataset for run, _ in motif_runs(config)}
+    for dataset in datasets:
+        why = ("" if dataset in motif_datasets else "motifs.enabled is false" if not config["motifs"]["enabled"]
+               else "motifs.methods selects none of this dataset's methods")
+        rows.append(dict(dataset=dataset, analysis="motif discovery (TF-MoDISco, Tomtom against JASPAR)",
+                         runs="yes" if dataset in motif_datasets else "no", why=why))
     return rows
 
 
