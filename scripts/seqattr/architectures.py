@@ -3,7 +3,7 @@
 ``layout(spec)`` turns a config model entry into its options, hidden blocks and one dropout
 rate per block; ``seqattr.models.build_model`` assembles exactly that into a Keras model.
 Config validation reads the same layout (the number of dropout rates, the shortest input the
-max-pooling allows) without starting TensorFlow.
+max-pooling allows: ``Layout.too_short``) without starting TensorFlow.
 
 cnn_shallow follows paper 001 appendix A: dropout 0.1 after the first and 0.2 after the second
 convolutional block, none after the dense layer (the appendix lists two rates; the lab's code
@@ -20,6 +20,14 @@ from typing import Callable, Sequence
 
 ACTIVATIONS = ("relu", "exponential")
 INITIALIZERS = ("he_normal", "glorot_uniform", "normal")
+
+
+class OptionError(ValueError):
+    """A model option the architecture cannot take; ``option`` names it (config ``models.<name>.options.<option>``)."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,8 @@ class Options:
         if isinstance(self.dropout, (int, float)):
             return [float(self.dropout)] * len(defaults)
         if len(self.dropout) != len(defaults):
-            raise ValueError(f"dropout needs {len(defaults)} rates (one per hidden block), got {list(self.dropout)}")
+            raise OptionError("dropout", f"dropout needs {len(defaults)} rates (one per hidden block), "
+                                         f"got {list(self.dropout)}")
         return [float(rate) for rate in self.dropout]
 
     def scaled(self, units: int) -> int:
@@ -74,14 +83,17 @@ class Layout:
     blocks: list
     rates: list[float]
 
-    @property
-    def pools(self) -> list[int]:
-        return [block.pool for block in self.blocks if isinstance(block, Conv) and block.pool > 1]
+    def too_short(self, length: int) -> str | None:
+        """Why inputs of ``length`` are too short for the max-pooling, or None when they fit.
 
-    @property
-    def min_length(self) -> int:
-        """The shortest input length: each max-pooling (floor division) needs at least its size."""
-        return math.prod(self.pools)
+        Each pooling floor-divides the length and needs at least its own size, so the shortest
+        input is the product of the pool sizes.
+        """
+        pools = [block.pool for block in self.blocks if isinstance(block, Conv) and block.pool > 1]
+        if length >= math.prod(pools):
+            return None
+        return (f"inputs of {length} nt are too short for {self.name}'s max-pooling {' × '.join(map(str, pools))} "
+                f"(it needs at least {math.prod(pools)})")
 
 
 REGISTRY: dict[str, Callable[[dict], Layout]] = {}
@@ -109,16 +121,16 @@ def _options(defaults: dict, given: dict) -> Options:
     allowed = Options.__dataclass_fields__
     unknown = sorted(set(given) - set(allowed))
     if unknown:
-        raise ValueError(f"unknown model options {unknown}; allowed: {sorted(allowed)}")
+        raise OptionError(unknown[0], f"unknown model options {unknown}; allowed: {sorted(allowed)}")
     options = replace(Options(**defaults), **given)
     if "init_std" in given and "initializer" not in given:
         options = replace(options, initializer="normal")
     if options.activation not in ACTIVATIONS:
-        raise ValueError(f"activation '{options.activation}' is not one of {list(ACTIVATIONS)}")
+        raise OptionError("activation", f"activation '{options.activation}' is not one of {list(ACTIVATIONS)}")
     if options.initializer not in INITIALIZERS:
-        raise ValueError(f"initializer '{options.initializer}' is not one of {list(INITIALIZERS)}")
+        raise OptionError("initializer", f"initializer '{options.initializer}' is not one of {list(INITIALIZERS)}")
     if options.init_std is not None and options.initializer != "normal":
-        raise ValueError(f"init_std needs initializer 'normal', got '{options.initializer}'")
+        raise OptionError("init_std", f"init_std needs initializer 'normal', got '{options.initializer}'")
     return options
 
 

@@ -36,9 +36,8 @@ def _initializer(options: Options):
 
 def _assemble(arch: Layout, input_shape, n_tasks: int) -> keras.Model:
     """Chain the hidden blocks, then ``logits`` (Dense, linear) and ``probability`` (sigmoid)."""
-    if input_shape[0] < arch.min_length:
-        raise ValueError(f"{arch.name}: input length {input_shape[0]} is too short for its max-pooling "
-                         f"{' × '.join(map(str, arch.pools))}: it needs at least {arch.min_length}")
+    if problem := arch.too_short(input_shape[0]):
+        raise ValueError(problem)
     options = arch.options
     regularizer = keras.regularizers.L2(options.l2) if options.l2 else None
     inputs = keras.Input(tuple(input_shape), name="sequence")

@@ -35,12 +35,16 @@ onstart:
         raise WorkflowError(str(error)) from None
 
 
+# Names the schema accepts are exactly those the wildcards match (one pattern, in the schema).
+NAME = cfg.wildcard_pattern("name")
+
+
 wildcard_constraints:
-    dataset=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
-    model=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
-    regime=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    dataset=NAME,
+    model=NAME,
+    regime=NAME,
     seed=r"\d+",
-    method=r"[A-Za-z0-9_]+",
+    method=cfg.wildcard_pattern("method_name"),
     target=r"[A-Za-z0-9_-]+",
 
 
@@ -272,7 +276,7 @@ def pretrained_model_names():
 
 def trained_model_names():
     """A wildcard regex matching every model name except those with weights: they are never trained."""
-    return rf"(?!(?:{pretrained_model_names()})/)[A-Za-z0-9][A-Za-z0-9_.-]*"
+    return rf"(?!(?:{pretrained_model_names()})/){NAME}"
 
 
 def pretrained_weights(wildcards):
