@@ -14,7 +14,8 @@ import yaml
 
 from encode_server import encode_server  # noqa: F401 (fixture)
 from seqattr import config as cfg
-from seqattr import encode
+from seqattr import encode, training
+from test_training import DATA, _model, _train
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
@@ -83,6 +84,21 @@ def test_method_name_the_rules_cannot_match_is_a_config_error():
     method = cfg.wildcard_pattern("method_name")
     assert re.fullmatch(method, "sal_v2") and not re.fullmatch(method, "sal.v2")
     assert 'method=cfg.wildcard_pattern("method_name")' in (ROOT / "workflow/rules/common.smk").read_text()
+
+
+# -- training -------------------------------------------------------------------------------------
+
+
+def test_diverged_training_with_a_finite_loss_fails_with_one_line(tmp_path):
+    """Learning rate 10: the loss stays finite (validation loss ~1e6) and the AUROC may even be 1."""
+    assert cfg.validate(DEFAULT)["training"]["max_val_loss"] == 10
+    settings = {"epochs": 2, "batch_size": 50, "learning_rate": 10.0, "save_epochs": "all", "max_val_loss": 10}
+    with pytest.raises(training.TrainingError) as error:
+        _train(tmp_path, _model(1), {"kind": "standard"}, settings, epochs_dir=tmp_path / "epochs")
+    message = str(error.value)
+    assert "diverged" in message and "training.max_val_loss 10" in message and "\n" not in message
+    assert not (tmp_path / "history.tsv").exists() and not (tmp_path / "epochs").exists()
+    assert not (tmp_path / "ckpt").exists()
 
 
 # -- ENCODE -----------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ CHECKPOINT = "checkpoint.npz"
 
 
 class TrainingError(RuntimeError):
-    """Training diverged (NaN or infinite loss); partial outputs have been removed."""
+    """Training diverged (a NaN or infinite loss, or a kept epoch's validation loss above ``max_val_loss``);
+    partial outputs have been removed."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Settings:
     early_stopping_patience: int = 10
     save_epochs: list[int] | str = field(default_factory=list)
     restore_best_weights: bool = True  # False keeps the last epoch's weights (paper 000's "40 epochs")
+    max_val_loss: float | None = None  # the divergence guard (the config's default is in the schema); None: off
 
     @classmethod
     def from_dict(cls, settings: dict | None) -> "Settings":
@@ -64,6 +66,15 @@ class Settings:
 
     def saves(self, epoch: int) -> bool:
         return self.save_epochs == "all" or epoch in (self.save_epochs or [])
+
+    def diverged(self, history: list[dict], best_epoch: int | None) -> str | None:
+        """Why the epoch the run keeps looks diverged (validation loss above ``max_val_loss``), or None."""
+        kept = best_epoch if self.restore_best_weights else len(history)
+        loss = history[kept - 1]["val_loss"]
+        if self.max_val_loss is None or loss <= self.max_val_loss:
+            return None
+        return (f"epoch {kept}, the one kept, has validation loss {loss:.3g} > training.max_val_loss "
+                f"{self.max_val_loss:g} (a constant prediction scores about 0.69); lower the learning rate")
 
 
 @dataclass
@@ -241,8 +252,8 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
 
     Returns the per-epoch history and the test metrics of the best epoch's weights (which the
     model holds on return); the best epoch is chosen after the regime's warm-up epochs. A NaN
-    or infinite loss raises TrainingError after removing the history, the per-epoch models and
-    the checkpoint.
+    or infinite loss, or a kept epoch whose validation loss exceeds ``max_val_loss``, raises
+    TrainingError after removing the history, the per-epoch models and the checkpoint.
     """
     log = log or logging.getLogger("seqattr")
     settings = Settings.from_dict(training_settings(settings, regime))
@@ -260,7 +271,7 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
 
     fingerprint = json.dumps({"regime": regime, "seed": seed, "n_train": n, "model": model.name,
                               "parameters": model.count_params(),
-                              **{k: v for k, v in asdict(settings).items() if k not in ("epochs", "save_epochs")}},
+                              **{k: v for k, v in asdict(settings).items() if k not in ("epochs", "save_epochs", "max_val_loss")}},
                              sort_keys=True, default=str)
     checkpoint = _Checkpoint(checkpoint_dir, model, optimizer, regime_obj, fingerprint)
     Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
@@ -310,6 +321,10 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
                  label, epoch, settings.epochs, loss, valid["loss"], valid["auroc"], valid["aupr"], lr,
                  row["seconds"], " — early stop" if state["stopped"] else "")
 
+    if problem := settings.diverged(state["history"], state["best_epoch"]):
+        _remove(history_path, epochs_dir, checkpoint_dir)
+        raise TrainingError(f"{label}: training of {model.name} diverged: {problem}; removed its history, "
+                            "checkpoints and epoch models")
     if settings.restore_best_weights:
         model.set_weights(best_weights)
     metrics = classification_metrics(data["test"]["y"], predict(data["test"]["x"]), from_logits=True)
