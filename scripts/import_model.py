@@ -3,7 +3,7 @@
 import os
 
 from seqattr import training
-from seqattr.data import read_split
+from seqattr.data import read_split, write_json
 from seqattr.models import build_model
 from seqattr.pretrained import load_weights
 from seqattr.runtime import start_logging
@@ -17,4 +17,4 @@ metrics = training.classification_metrics(test["y"], model.predict(test["x"], ba
 metrics["weights"] = os.path.abspath(snakemake.input.weights)
 log.info("test metrics %s", metrics)
 training.save_model(model, snakemake.output.model)
-training.write_json(metrics, snakemake.output.metrics)
+write_json(metrics, snakemake.output.metrics)

@@ -2,7 +2,7 @@
 
 import shutil
 
-from seqattr.data import SPLITS, read_split
+from seqattr.data import SPLITS, read_split, write_json
 from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
@@ -27,5 +27,5 @@ result = training.train(model, data, params.regime, params.training, seed=params
                         checkpoint_dir=params.checkpoint_dir, history_path=snakemake.output.history,
                         epochs_dir=over_epochs.epochs_dir(snakemake.output.model), label=params.label, log=log)
 training.save_model(model, snakemake.output.model)
-training.write_json(result.metrics, snakemake.output.metrics)
+write_json(result.metrics, snakemake.output.metrics)
 shutil.rmtree(params.checkpoint_dir, ignore_errors=True)

@@ -9,13 +9,16 @@ import json
 import re
 from pathlib import Path
 
+import h5py
+import numpy as np
 import pytest
 import yaml
 
 from encode_server import encode_server  # noqa: F401 (fixture)
 from seqattr import config as cfg
-from seqattr import encode, training
+from seqattr import data, encode, training
 from test_training import DATA, _model, _train
+from workflow_runner import snakemake_fails
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
@@ -84,6 +87,105 @@ def test_method_name_the_rules_cannot_match_is_a_config_error():
     method = cfg.wildcard_pattern("method_name")
     assert re.fullmatch(method, "sal_v2") and not re.fullmatch(method, "sal.v2")
     assert 'method=cfg.wildcard_pattern("method_name")' in (ROOT / "workflow/rules/common.smk").read_text()
+
+
+# -- a user's HDF5 dataset, checked before anything trains on it ---------------------------------------
+
+
+def _user_file(path, **arrays) -> Path:
+    """A valid dataset in the lab's layout and key names, with ``arrays`` replacing some of its arrays."""
+    stored = {}
+    for split, n in (("train", 20), ("valid", 6), ("test", 8)):
+        x = np.eye(4, dtype=np.float32)[np.random.default_rng(n).integers(0, 4, (n, 120))]
+        stored[f"X_{split}"] = np.transpose(x, (0, 2, 1))
+        stored[f"Y_{split}"] = (np.arange(n) % 2).astype(np.float32)[:, None]
+    stored.update(arrays)
+    with h5py.File(path, "w") as handle:
+        for key, array in stored.items():
+            handle[key] = array
+    return path
+
+
+KEYS = {f"{name}_{split}": f"{name.upper()}_{split}" for name in ("x", "y") for split in data.SPLITS}
+
+
+def _check_error(path, **options) -> str:
+    with pytest.raises(data.DatasetError) as error:
+        data.check_dataset(path, KEYS, **options)
+    message = str(error.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    return message
+
+
+def _array(key, path):
+    with h5py.File(_user_file(path), "r") as handle:
+        return handle[key][()]
+
+
+def test_a_valid_user_dataset_passes_the_check(tmp_path):
+    summary = data.check_dataset(_user_file(tmp_path / "ok.h5"), KEYS, positives=True)
+    assert summary == {"length": 120, "tasks": 1, "splits": {"train": {"sequences": 20, "positives": 10},
+                                                               "valid": {"sequences": 6, "positives": 3},
+                                                               "test": {"sequences": 8, "positives": 4}}}
+
+
+def test_labels_outside_0_1_in_the_training_split_are_refused(tmp_path):
+    y = _array("Y_train", tmp_path / "a.h5")
+    y[7] = 2
+    message = _check_error(_user_file(tmp_path / "bad.h5", Y_train=y))
+    assert "Y_train sequence 7 has labels [2.0]" in message and "0 or 1" in message
+
+
+def test_nan_in_the_test_sequences_is_refused(tmp_path):
+    x = _array("X_test", tmp_path / "a.h5")
+    x[5, 2, 30] = np.nan
+    assert "X_test sequence 5 holds a non-finite value" in _check_error(_user_file(tmp_path / "bad.h5", X_test=x))
+
+
+def test_columns_that_are_not_one_hot_are_refused(tmp_path):
+    x = _array("X_valid", tmp_path / "a.h5")
+    x[4, :, 17] = [0.5, 0.5, 0, 0]
+    x[2, :, 3] = 0  # an N: fine
+    message = _check_error(_user_file(tmp_path / "bad.h5", X_valid=x))
+    assert "X_valid sequence 4 position 17 is [0.5, 0.5, 0.0, 0.0], neither one-hot" in message
+
+
+def test_splits_of_different_lengths_are_refused(tmp_path):
+    x = _array("X_test", tmp_path / "a.h5")[:, :, :100]
+    message = _check_error(_user_file(tmp_path / "bad.h5", X_test=x))
+    assert "X_train has 120 nt and 1 task(s) per sequence but X_test 100 nt" in message
+
+
+def test_an_empty_split_is_refused(tmp_path):
+    path = _user_file(tmp_path / "bad.h5", X_valid=np.zeros((0, 4, 120), np.float32), Y_valid=np.zeros((0, 1)))
+    assert "X_valid is empty" in _check_error(path)
+
+
+def test_a_test_split_without_positives_is_refused_when_positives_are_attributed(tmp_path):
+    path = _user_file(tmp_path / "bad.h5", Y_test=np.zeros((8, 1), np.float32))
+    assert "Y_test has no positive of task 0" in _check_error(path, positives=True)
+    assert data.check_dataset(path, KEYS, positives=False)["splits"]["test"]["positives"] == 0
+
+
+def test_an_attributed_task_the_labels_lack_is_refused(tmp_path):
+    message = _check_error(_user_file(tmp_path / "a.h5"), task=1)
+    assert "attribution.task 1 does not exist: Y_test has 1 task(s)" in message
+
+
+@pytest.mark.workflow
+def test_a_bad_user_dataset_stops_the_run_before_training(tmp_path):
+    y = _array("Y_train", tmp_path / "a.h5")
+    y[3] = -1
+    path = _user_file(tmp_path / "user.h5", Y_train=y)
+    config = {"datasets": {"user": {"kind": "h5", "path": str(path), "keys": KEYS}},
+              "models": {"m": {"architecture": "local_net"}},
+              "experiments": [{"datasets": ["user"], "models": ["m"], "seeds": 1}]}
+    configfile = tmp_path / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    (tmp_path / "run").mkdir()
+    output = snakemake_fails(tmp_path / "run", configfile, "results/models/user/m/standard/seed1/model.keras")
+    assert f"{path}: Y_train sequence 3 has labels [-1.0]" in output
+    assert not (tmp_path / "run" / "logs" / "train_model").exists()
 
 
 # -- training -------------------------------------------------------------------------------------

@@ -187,6 +187,14 @@ def dataset_path(config: dict, name: str) -> str:
     return f"results/data/{name}.h5"
 
 
+def splits_read(config: dict, dataset: str) -> list[str]:
+    """The splits the runs read from a dataset: all three when one of them trains, the test split otherwise."""
+    runs = [run for run, _ in experiment_runs(config)] + [m for *_, members in ensemble_runs(config) for m in members]
+    models = expand_ensemble_models(config)
+    trains = any("weights" not in models[run.model] for run in runs if run.dataset == dataset)
+    return ["train", "valid", "test"] if trains else ["test"]
+
+
 def weights_entries(spec: dict) -> list:
     """A model's ``weights`` as a list, one entry (a path or ``{url, md5}``) per seed."""
     weights = spec["weights"]

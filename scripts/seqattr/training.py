@@ -130,12 +130,6 @@ def save_model(model: keras.Model, path) -> None:
     os.replace(partial, path)
 
 
-def write_json(payload: dict, path) -> None:
-    partial = atomic_path(path)
-    partial.write_text(json.dumps(payload, indent=2))
-    os.replace(partial, path)
-
-
 def schedule(state: dict, epoch: int, auroc: float, settings: Settings, warmup: int = 0) -> tuple[bool, bool]:
     """Update the plateau and early-stopping counters after ``epoch``; return (improved, decay lr).
 

@@ -60,6 +60,16 @@ def dataset_file(wildcards):
     return cfg.dataset_path(config, wildcards.dataset)
 
 
+def dataset_check(wildcards):
+    """The check stamp of a user's dataset, which its first readers wait for; nothing for our own data.
+
+    ancient(): a rerun of the check (its settings changed) does not by itself retrain anything.
+    """
+    if config["datasets"][wildcards.dataset]["kind"] in ("h5", "url"):
+        return [ancient(f"results/checks/{wildcards.dataset}.json")]
+    return []
+
+
 def dataset_keys(wildcards):
     """Stored key names of a user's HDF5 dataset (empty for our own files)."""
     return config["datasets"][wildcards.dataset].get("keys", {})
@@ -122,9 +132,9 @@ def synthetic_datasets():
     return [name for name, d in config["datasets"].items() if d["kind"] == "synthetic"]
 
 
-def names_of_kind(kind):
-    """A wildcard regex matching exactly the datasets of one kind (or nothing)."""
-    names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] == kind]
+def names_of_kind(*kinds):
+    """A wildcard regex matching exactly the datasets of these kinds (or nothing)."""
+    names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] in kinds]
     return "|".join(names) if names else "(?!)"
 
 

@@ -39,3 +39,27 @@ rule plot_dataset:
         runtime=10,
     script:
         "../../scripts/plot_dataset.py"
+
+
+rule check_dataset:
+    input:
+        data=dataset_file,
+    output:
+        stamp="results/checks/{dataset}.json",
+    log:
+        "logs/check_dataset/{dataset}.log",
+    wildcard_constraints:
+        dataset=names_of_kind("h5", "url"),
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        key_map=dataset_keys,
+        splits=lambda wc: cfg.splits_read(config, wc.dataset),
+        task=config["attribution"]["task"],
+        positives=config["attribution"]["sequences"] == "positives",
+    script:
+        "../../scripts/check_dataset.py"

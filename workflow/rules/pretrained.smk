@@ -4,6 +4,7 @@ ruleorder: import_model > train_model
 rule import_model:
     input:
         data=dataset_file,
+        checked=dataset_check,
         weights=pretrained_weights,
     output:
         model=f"results/models/{RUN_DIR}/model.keras",

@@ -1,6 +1,7 @@
 rule train_model:
     input:
         data=dataset_file,
+        checked=dataset_check,
     output:
         model=f"results/models/{RUN_DIR}/model.keras",
         history=f"results/models/{RUN_DIR}/history.tsv",
