@@ -7,6 +7,7 @@ that list against the test files.
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 
 import h5py
@@ -14,9 +15,9 @@ import numpy as np
 import pytest
 import yaml
 
-from encode_server import encode_server  # noqa: F401 (fixture)
+from encode_server import DNASE, EncodeSite, encode_server, write_fasta  # noqa: F401 (fixture)
 from seqattr import config as cfg
-from seqattr import data, encode, training
+from seqattr import chipseq, data, encode, training
 from test_training import DATA, _model, _train
 from workflow_runner import snakemake_fails
 
@@ -201,6 +202,32 @@ def test_diverged_training_with_a_finite_loss_fails_with_one_line(tmp_path):
     assert "diverged" in message and "training.max_val_loss 10" in message and "\n" not in message
     assert not (tmp_path / "history.tsv").exists() and not (tmp_path / "epochs").exists()
     assert not (tmp_path / "ckpt").exists()
+
+
+# -- ChIP-seq windows ---------------------------------------------------------------------------------
+
+
+def _download(site, accession):
+    return site.root / "files" / accession / "@@download" / f"{accession}.bed.gz"
+
+
+@pytest.mark.skipif(shutil.which("bedtools") is None, reason="bedtools not found on PATH")
+def test_a_genome_lacking_the_peaks_chromosomes_stops_the_dataset(tmp_path):
+    site = EncodeSite.build(tmp_path / "site", targets=("CTCF",))
+    peaks, negatives = _download(site, site.chosen["CTCF"]), _download(site, DNASE)
+    write_fasta(tmp_path / "chr1_only.fa", {"chr1": site.genome["chr1"]})
+    on_chr2 = sum(p[0] == "chr2" for p in site.peaks["CTCF"])
+    assert on_chr2 > 0.2 * len(site.peaks["CTCF"])
+    with pytest.raises(data.DatasetError) as error:
+        chipseq.build(peaks, negatives, tmp_path / "chr1_only.fa", max_dropped_fraction=0.1)
+    message = str(error.value)
+    assert message.startswith(f"{peaks}: ") and "\n" not in message
+    assert f"of {len(site.peaks['CTCF'])} windows dropped" in message and "max_dropped_fraction 0.1" in message
+    assert f"unknown_chromosome {on_chr2 + 1}" in message  # chr2's peaks and the site's chrEBV peak
+    # the whole genome loses only the site's planted bad peaks (4 of 64), under the limit
+    write_fasta(tmp_path / "genome.fa", site.genome)
+    built = chipseq.build(peaks, negatives, tmp_path / "genome.fa", max_dropped_fraction=0.1)
+    assert chipseq.dropped(built.counts["positive"]) == (4, 64)
 
 
 # -- ENCODE -----------------------------------------------------------------------------------------

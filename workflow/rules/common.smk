@@ -132,6 +132,14 @@ def synthetic_datasets():
     return [name for name, d in config["datasets"].items() if d["kind"] == "synthetic"]
 
 
+def chip_datasets():
+    """The ChIP-seq datasets the runs use, in config order."""
+    used = {r.dataset for r, _ in RUNS} | {d for d, *_ in ENSEMBLES}
+    return [
+        n for n, d in config["datasets"].items() if d["kind"] == "chipseq" and n in used
+    ]
+
+
 def names_of_kind(*kinds):
     """A wildcard regex matching exactly the datasets of these kinds (or nothing)."""
     names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] in kinds]
@@ -193,6 +201,8 @@ def final_outputs():
     outputs = list(QUARANTINED)
     outputs += [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
     outputs += ["results/tables/analyses.tsv"]
+    if chip_datasets():
+        outputs += ["results/tables/chip_windows.tsv"]
     outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
     outputs += first_seed_paths(
         "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/{method}.png"
