@@ -250,3 +250,17 @@ def test_transient_error_on_encode_metadata_is_retried(encode_server):
     with pytest.raises(encode.EncodeError) as error:
         encode.resolve(request)
     assert path in str(error.value) and "HTTP 500" in str(error.value) and "\n" not in str(error.value)
+
+
+# -- the fault matrix -------------------------------------------------------------------------------
+
+
+def test_every_fault_test_exists():
+    """Each test docs/faults.md names is defined in its file, and every test of this file is in the matrix."""
+    named = set(re.findall(r"tests/(test_\w+\.py)::(test_\w+)", (ROOT / "docs" / "faults.md").read_text()))
+    assert len(named) > 20
+    for filename, test in sorted(named):
+        source = (ROOT / "tests" / filename).read_text()
+        assert re.search(rf"^def {test}\(", source, re.MULTILINE), f"docs/faults.md names {filename}::{test}"
+    here = set(re.findall(r"^def (test_\w+)\(", Path(__file__).read_text(), re.MULTILINE))
+    assert here - {test for filename, test in named if filename == "test_faults.py"} == set()
