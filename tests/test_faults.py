@@ -93,16 +93,20 @@ def test_method_name_the_rules_cannot_match_is_a_config_error():
 # -- a user's HDF5 dataset, checked before anything trains on it ---------------------------------------
 
 
-def _user_file(path, **arrays) -> Path:
-    """A valid dataset in the lab's layout and key names, with ``arrays`` replacing some of its arrays."""
-    stored = {}
+def _valid_arrays() -> dict[str, np.ndarray]:
+    """A sound dataset in the lab's (N, 4, L) layout and key names: 120 nt, half of each split positive."""
+    arrays = {}
     for split, n in (("train", 20), ("valid", 6), ("test", 8)):
         x = np.eye(4, dtype=np.float32)[np.random.default_rng(n).integers(0, 4, (n, 120))]
-        stored[f"X_{split}"] = np.transpose(x, (0, 2, 1))
-        stored[f"Y_{split}"] = (np.arange(n) % 2).astype(np.float32)[:, None]
-    stored.update(arrays)
+        arrays[f"X_{split}"] = np.transpose(x, (0, 2, 1))
+        arrays[f"Y_{split}"] = (np.arange(n) % 2).astype(np.float32)[:, None]
+    return arrays
+
+
+def _user_file(path, **arrays) -> Path:
+    """The sound dataset written to ``path``, with ``arrays`` in place of some of its arrays."""
     with h5py.File(path, "w") as handle:
-        for key, array in stored.items():
+        for key, array in {**_valid_arrays(), **arrays}.items():
             handle[key] = array
     return path
 
@@ -118,11 +122,6 @@ def _check_error(path, **options) -> str:
     return message
 
 
-def _array(key, path):
-    with h5py.File(_user_file(path), "r") as handle:
-        return handle[key][()]
-
-
 def test_a_valid_user_dataset_passes_the_check(tmp_path):
     summary = data.check_dataset(_user_file(tmp_path / "ok.h5"), KEYS, positives=True)
     assert summary == {"length": 120, "tasks": 1, "splits": {"train": {"sequences": 20, "positives": 10},
@@ -131,20 +130,20 @@ def test_a_valid_user_dataset_passes_the_check(tmp_path):
 
 
 def test_labels_outside_0_1_in_the_training_split_are_refused(tmp_path):
-    y = _array("Y_train", tmp_path / "a.h5")
+    y = _valid_arrays()["Y_train"]
     y[7] = 2
     message = _check_error(_user_file(tmp_path / "bad.h5", Y_train=y))
     assert "Y_train sequence 7 has labels [2.0]" in message and "0 or 1" in message
 
 
 def test_nan_in_the_test_sequences_is_refused(tmp_path):
-    x = _array("X_test", tmp_path / "a.h5")
+    x = _valid_arrays()["X_test"]
     x[5, 2, 30] = np.nan
     assert "X_test sequence 5 holds a non-finite value" in _check_error(_user_file(tmp_path / "bad.h5", X_test=x))
 
 
 def test_columns_that_are_not_one_hot_are_refused(tmp_path):
-    x = _array("X_valid", tmp_path / "a.h5")
+    x = _valid_arrays()["X_valid"]
     x[4, :, 17] = [0.5, 0.5, 0, 0]
     x[2, :, 3] = 0  # an N: fine
     message = _check_error(_user_file(tmp_path / "bad.h5", X_valid=x))
@@ -152,7 +151,7 @@ def test_columns_that_are_not_one_hot_are_refused(tmp_path):
 
 
 def test_splits_of_different_lengths_are_refused(tmp_path):
-    x = _array("X_test", tmp_path / "a.h5")[:, :, :100]
+    x = _valid_arrays()["X_test"][:, :, :100]
     message = _check_error(_user_file(tmp_path / "bad.h5", X_test=x))
     assert "X_train has 120 nt and 1 task(s) per sequence but X_test 100 nt" in message
 
@@ -175,7 +174,7 @@ def test_an_attributed_task_the_labels_lack_is_refused(tmp_path):
 
 @pytest.mark.workflow
 def test_a_bad_user_dataset_stops_the_run_before_training(tmp_path):
-    y = _array("Y_train", tmp_path / "a.h5")
+    y = _valid_arrays()["Y_train"]
     y[3] = -1
     path = _user_file(tmp_path / "user.h5", Y_train=y)
     config = {"datasets": {"user": {"kind": "h5", "path": str(path), "keys": KEYS}},
