@@ -7,8 +7,9 @@ windows must in addition share no base with a ChIP peak or a positive window, so
 is in both classes. Windows that repeat, lie on a chromosome the FASTA lacks, run off a
 chromosome end, or contain N (or any letter other than A, C, G, T) are dropped and counted;
 dropping more than ``max_dropped_fraction`` of a class's windows so is an error (a genome that
-lacks chromosomes of the peaks, say), not a smaller dataset. The larger class is then down-sampled (seeded) to exactly the size of the smaller one, and
-the windows are split at random with ``seqattr.data.split_indices``.
+lacks chromosomes of the peaks, say), not a smaller dataset. The larger class is then
+down-sampled (seeded) to exactly the size of the smaller one, and the windows are split at
+random with ``seqattr.data.split_indices``.
 """
 
 from __future__ import annotations
