@@ -12,7 +12,7 @@ X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (5, 200)
 
 def _build(name, length=200, tasks=1, **options):
     keras.utils.set_random_seed(0)
-    return build_model({"architecture": name, "options": options}, (length, 4), tasks)
+    return build_model({"architecture": name, "options": options}, (length, 4), tasks, "binary")
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -83,7 +83,7 @@ def test_init_std_gives_normal_kernels():
 
 def test_bad_specs_are_named():
     with pytest.raises(ValueError, match="cnn_deep"):
-        build_model({"architecture": "cnn_dep"}, (200, 4), 1)
+        build_model({"architecture": "cnn_dep"}, (200, 4), 1, "binary")
     with pytest.raises(ValueError, match="unknown model options \\['filter'\\]"):
         _build("cnn_deep", filter=3)
     with pytest.raises(ValueError, match="5 rates"):

@@ -87,7 +87,7 @@ def test_legacy_weights_give_the_same_predictions(tmp_path, blocks, spec):
     legacy = keras2_model(blocks)
     path = tmp_path / "weights.h5"
     save_released(legacy, path)
-    ours = load_weights(build_model(spec, (L, 4), 1), path)
+    ours = load_weights(build_model(spec, (L, 4), 1, "binary"), path)
     expected = legacy.predict(X, verbose=0)
     np.testing.assert_allclose(ours.predict(X, verbose=0), expected, rtol=1e-4, atol=1e-6)
     assert expected.std() > 1e-3  # the comparison is not between two constants
@@ -102,7 +102,7 @@ def test_bias_before_batch_norm_is_folded_not_dropped(tmp_path):
         if isinstance(layer, tf_keras.layers.Conv1D):
             layer.set_weights([layer.get_weights()[0], np.zeros(layer.filters)])
     ours = load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}},
-                                    (L, 4), 1), path)
+                                    (L, 4), 1, "binary"), path)
     assert np.abs(ours.predict(X, verbose=0) - legacy.predict(X, verbose=0)).max() > 1e-3
 
 
@@ -110,39 +110,39 @@ def test_wrong_architecture_names_the_layer(tmp_path):
     path = tmp_path / "shallow.h5"
     save_released(keras2_model(SHALLOW), path)
     with pytest.raises(WeightsError, match="layer"):
-        load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1), path)
+        load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1, "binary"), path)
 
 
 def test_shape_mismatch_names_both_shapes(tmp_path):
     path = tmp_path / "deep_k11.h5"
     save_released(keras2_model(DEEP_K11), path)
     with pytest.raises(WeightsError, match=r"layer 'conv1d' has weights of shapes \[\(11, 4, 24\), \(24,\)\].*\(19, 4, 24\)"):
-        load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1), path)
+        load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1, "binary"), path)
 
 
 def test_keras3_file_is_loaded_whole(tmp_path):
-    model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1)
+    model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary")
     model.save(tmp_path / "m.keras")
-    loaded = load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1), tmp_path / "m.keras")
+    loaded = load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary"), tmp_path / "m.keras")
     np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
     with pytest.raises(WeightsError, match="does not exist"):
         load_weights(model, tmp_path / "missing.h5")
 
 
 def test_keras_file_of_another_architecture_is_refused(tmp_path):
-    deep = build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1)
+    deep = build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1, "binary")
     deep.save(tmp_path / "deep.keras")
     with pytest.raises(WeightsError, match="not the configured architecture 'cnn_shallow'"):
-        load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1), tmp_path / "deep.keras")
-    relu = build_model({"architecture": "cnn_shallow", "options": {"activation": "relu"}}, (L, 4), 1)
+        load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary"), tmp_path / "deep.keras")
+    relu = build_model({"architecture": "cnn_shallow", "options": {"activation": "relu"}}, (L, 4), 1, "binary")
     relu.save(tmp_path / "relu.keras")
     with pytest.raises(WeightsError, match="exponential"):
-        load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (L, 4), 1),
+        load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (L, 4), 1, "binary"),
                      tmp_path / "relu.keras")
 
 
 def test_truncated_keras_file_is_named_unreadable(tmp_path):
-    model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1)
+    model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary")
     model.save(tmp_path / "m.keras")
     data = (tmp_path / "m.keras").read_bytes()
     (tmp_path / "cut.keras").write_bytes(data[: len(data) // 2])
@@ -166,6 +166,6 @@ def test_released_weights_equal_a_bias_keeping_rebuild():
         legacy = keras2_model(blocks)
         legacy.load_weights(str(path))
         options = {"activation": activation, **({"kernel_size": 11} if depth == "deep" else {})}
-        ours = load_weights(build_model({"architecture": f"cnn_{depth}", "options": options}, (L, 4), 1), path)
+        ours = load_weights(build_model({"architecture": f"cnn_{depth}", "options": options}, (L, 4), 1, "binary"), path)
         np.testing.assert_allclose(ours.predict(X, verbose=0), legacy.predict(X, verbose=0), atol=1e-5,
                                    err_msg=str(path))

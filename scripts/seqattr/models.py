@@ -1,8 +1,10 @@
 """The model zoo: a registry of CNN architectures built from a config spec.
 
-``build_model({"architecture": name, "options": {...}}, input_shape, n_tasks)`` returns a
-Keras model whose last Dense layer is ``logits`` (linear) followed by a sigmoid layer
-``probability`` (the model output), so attribution can differentiate either.
+``build_model({"architecture": name, "options": {...}}, input_shape, n_tasks, task)`` returns a
+Keras model whose last Dense layer is ``logits`` (linear) followed by an Activation layer
+``probability`` (the model output), so attribution can differentiate either. The output's
+activation is the task type's (``seqattr.tasks``): sigmoid for binary tasks, linear (the identity)
+for regression, where ``probability`` keeps its name and equals ``logits``.
 
 Every architecture is a chain of hidden blocks. A convolutional block is
 ``conv{i}`` → [``conv{i}_bn``] → ``conv{i}_act`` → ``conv{i}_dropout`` / ``conv{i}_pool``,
@@ -25,13 +27,15 @@ from typing import Callable, Sequence
 
 import keras
 
+from seqattr.tasks import task_type
+
 REGISTRY: dict[str, Callable[..., keras.Model]] = {}
 ACTIVATIONS = ("relu", "exponential")
 INITIALIZERS = ("he_normal", "glorot_uniform", "normal")
 
 
 def register(name: str):
-    """Decorator adding a builder ``fn(input_shape, n_tasks, **options) -> keras.Model``."""
+    """Decorator adding a builder ``fn(input_shape, n_tasks, **options) -> keras.Model`` ending in ``logits``."""
 
     def add(builder):
         REGISTRY[name] = builder
@@ -40,12 +44,18 @@ def register(name: str):
     return add
 
 
-def build_model(spec: dict, input_shape: Sequence[int], n_tasks: int) -> keras.Model:
-    """Build ``spec["architecture"]`` with ``spec["options"]`` for (L, 4) inputs and ``n_tasks`` outputs."""
+def build_model(spec: dict, input_shape: Sequence[int], n_tasks: int, task: str) -> keras.Model:
+    """Build ``spec["architecture"]`` with ``spec["options"]`` for (L, 4) inputs and ``n_tasks`` outputs of type ``task``.
+
+    The registered builder makes everything up to ``logits``; the task type adds ``probability``.
+    """
     name = spec.get("architecture")
     if name not in REGISTRY:
         raise ValueError(f"unknown architecture '{name}'; allowed: {sorted(REGISTRY)}")
-    return REGISTRY[name](tuple(input_shape), int(n_tasks), **dict(spec.get("options") or {}))
+    activation = task_type(task).activation
+    body = REGISTRY[name](tuple(input_shape), int(n_tasks), **dict(spec.get("options") or {}))
+    output = keras.layers.Activation(activation, name="probability")(body.output)
+    return keras.Model(body.input, output, name=body.name)
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,7 @@ class Dense:
 
 
 def _assemble(name: str, input_shape, n_tasks: int, blocks: list, rates: list[float], options: Options) -> keras.Model:
-    """Chain the hidden blocks, then ``logits`` (Dense, linear) and ``probability`` (sigmoid)."""
+    """Chain the hidden blocks, then ``logits`` (Dense, linear)."""
     regularizer = keras.regularizers.L2(options.l2) if options.l2 else None
     inputs = keras.Input(tuple(input_shape), name="sequence")
     h, length = inputs, input_shape[0]
@@ -150,8 +160,7 @@ def _assemble(name: str, input_shape, n_tasks: int, blocks: list, rates: list[fl
     if len(h.shape) > 2:
         h = keras.layers.Flatten(name="flatten")(h)
     logits = keras.layers.Dense(n_tasks, kernel_initializer=options.kernel_initializer(), name="logits")(h)
-    probability = keras.layers.Activation("sigmoid", name="probability")(logits)
-    return keras.Model(inputs, probability, name=name)
+    return keras.Model(inputs, logits, name=name)
 
 
 @register("cnn_shallow")
