@@ -67,6 +67,49 @@ def save_released(model, path) -> None:
         handle.attrs["keras_version"] = "2.2.4-tf"
 
 
+def deepstarr_keras2():
+    """The published DeepSTARR model (de Almeida et al. 2022, bernardo-de-almeida/DeepSTARR, Keras 2.2.4) in
+    tf-keras: its layer names Conv1D_1st, Conv1D_2…4, Dense_1, Dense_2 and one linear head per task,
+    Dense_Dev and Dense_Hk; every conv and dense layer with a bias; BN statistics made non-trivial."""
+    tf_keras.backend.clear_session()
+    layers = tf_keras.layers
+    inputs = layers.Input((249, 4))
+    h = inputs
+    for i, (filters, kernel) in enumerate([(256, 7), (60, 3), (60, 5), (120, 3)], 1):
+        h = layers.Conv1D(filters, kernel, padding="same", name="Conv1D_1st" if i == 1 else f"Conv1D_{i}")(h)
+        h = layers.MaxPooling1D(2)(layers.Activation("relu")(layers.BatchNormalization()(h)))
+    h = layers.Flatten()(h)
+    for i in (1, 2):
+        h = layers.Dropout(0.4)(layers.Activation("relu")(layers.BatchNormalization()(layers.Dense(256, name=f"Dense_{i}")(h))))
+    heads = [layers.Dense(1, activation="linear", name=f"Dense_{task}")(h) for task in ("Dev", "Hk")]
+    model = tf_keras.Model(inputs, heads)
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights([gamma + RNG.random(gamma.shape), beta + RNG.normal(size=beta.shape) * 0.1,
+                               mean + RNG.normal(size=mean.shape) * 0.1, var + RNG.random(var.shape)])
+        elif isinstance(layer, (layers.Conv1D, layers.Dense)):
+            kernel, bias = layer.get_weights()
+            layer.set_weights([kernel, RNG.normal(size=bias.shape) * 0.3])
+    return model
+
+
+def test_published_deepstarr_weights_load_into_deepstarr(tmp_path):
+    legacy = deepstarr_keras2()
+    path = tmp_path / "DeepSTARR.model.h5"
+    save_released(legacy, path)
+    with h5py.File(path, "r") as handle:
+        names = [n.decode() for n in handle.attrs["layer_names"]]
+    assert names[1] == "Conv1D_1st" and names[-2:] == ["Dense_Dev", "Dense_Hk"]
+    x = one_hot(["".join(RNG.choice(list("ACGT"), 249)) for _ in range(16)])
+    ours = load_weights(build_model({"architecture": "deepstarr"}, (249, 4), 2, "regression"), path)
+    expected = np.concatenate(legacy.predict(x, verbose=0), axis=1)  # [Dev, Hk] → outputs 0 and 1
+    np.testing.assert_allclose(ours.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
+    assert expected.std(axis=0).min() > 1e-3
+    with pytest.raises(WeightsError, match="Dense_Dev\\+Dense_Hk"):  # heads merged, then one output too many
+        load_weights(build_model({"architecture": "deepstarr"}, (249, 4), 1, "regression"), path)
+
+
 def test_fixture_has_the_released_layout(tmp_path):
     path = tmp_path / "weights.h5"
     save_released(keras2_model(SHALLOW), path)
