@@ -19,6 +19,28 @@ rule simulate_synthetic:
         "../../scripts/simulate_synthetic.py"
 
 
+rule fasta_dataset:
+    input:
+        fasta=lambda wc: dataset_config(wc)["fasta"],
+        labels=lambda wc: dataset_config(wc)["labels"],
+    output:
+        h5="results/data/{dataset}.h5",
+    log:
+        "logs/fasta_dataset/{dataset}.log",
+    wildcard_constraints:
+        dataset=names_of_kind("fasta"),
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        dataset=dataset_config,
+    script:
+        "../../scripts/fasta_dataset.py"
+
+
 rule plot_dataset:
     input:
         h5="results/data/{dataset}.h5",
