@@ -20,7 +20,7 @@ data = {split: read_split(snakemake.input.data, split, getattr(params, "key_map"
 
 training.seed_everything(params.seed)
 spec = model_spec(params.model, params.regime)
-model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape[1])
+model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape[1], params.task)
 log.info("%s: %s, %d parameters, regime %s", params.label, spec, model.count_params(), params.regime)
 
 result = training.train(model, data, params.regime, params.training, seed=params.seed,

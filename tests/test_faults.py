@@ -116,14 +116,14 @@ KEYS = {f"{name}_{split}": f"{name.upper()}_{split}" for name in ("x", "y") for 
 
 def _check_error(path, **options) -> str:
     with pytest.raises(data.DatasetError) as error:
-        data.check_dataset(path, KEYS, **options)
+        data.check_dataset(path, task_type="binary", key_map=KEYS, **options)
     message = str(error.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
     return message
 
 
 def test_a_valid_user_dataset_passes_the_check(tmp_path):
-    summary = data.check_dataset(_user_file(tmp_path / "ok.h5"), KEYS, positives=True)
+    summary = data.check_dataset(_user_file(tmp_path / "ok.h5"), task_type="binary", key_map=KEYS, positives=True)
     assert summary == {"length": 120, "tasks": 1, "splits": {"train": {"sequences": 20, "positives": 10},
                                                                "valid": {"sequences": 6, "positives": 3},
                                                                "test": {"sequences": 8, "positives": 4}}}
@@ -134,6 +134,16 @@ def test_labels_outside_0_1_in_the_training_split_are_refused(tmp_path):
     y[7] = 2
     message = _check_error(_user_file(tmp_path / "bad.h5", Y_train=y))
     assert "Y_train sequence 7 has labels [2.0]" in message and "0 or 1" in message
+
+
+def test_regression_labels_are_any_finite_value(tmp_path):
+    y = _valid_arrays()["Y_train"].astype(np.float32)
+    y[3] = 2.5
+    path = _user_file(tmp_path / "activity.h5", Y_train=y)
+    assert data.check_dataset(path, task_type="regression", key_map=KEYS)["tasks"] == 1
+    y[5] = np.nan
+    with pytest.raises(data.DatasetError, match="Y_train sequence 5 holds a non-finite value"):
+        data.check_dataset(_user_file(tmp_path / "nan.h5", Y_train=y), task_type="regression", key_map=KEYS)
 
 
 def test_nan_in_the_test_sequences_is_refused(tmp_path):
@@ -164,7 +174,7 @@ def test_an_empty_split_is_refused(tmp_path):
 def test_a_test_split_without_positives_is_refused_when_positives_are_attributed(tmp_path):
     path = _user_file(tmp_path / "bad.h5", Y_test=np.zeros((8, 1), np.float32))
     assert "Y_test has no positive of task 0" in _check_error(path, positives=True)
-    assert data.check_dataset(path, KEYS, positives=False)["splits"]["test"]["positives"] == 0
+    assert data.check_dataset(path, task_type="binary", key_map=KEYS, positives=False)["splits"]["test"]["positives"] == 0
 
 
 def test_an_attributed_task_the_labels_lack_is_refused(tmp_path):

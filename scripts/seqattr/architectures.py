@@ -183,3 +183,27 @@ def baseline_cnn(given: dict) -> Layout:
               Conv(o.scaled(48), 5, 4, dropout_first=False), Conv(o.scaled(64), 5, 4, dropout_first=False),
               Dense(o.scaled(96))]
     return Layout("baseline_cnn", o, blocks, o.rates([0.1, 0.1, 0.1, 0.1, 0.5]))
+
+
+@register("deepstarr")
+def deepstarr(given: dict) -> Layout:
+    """DeepSTARR (de Almeida et al. 2022): conv 256×7 (act) → conv 60×3 → conv 60×5 → conv 120×3, each with BN,
+    relu and max-pool 2 → dense 256 → dense 256, dropout 0.4 after each dense block; no L2, Glorot-uniform
+    initialisation (Keras' default, as the published model was trained). Its 249-nt enhancers and two
+    activities (developmental, housekeeping) are the paper's data; the output count is the dataset's."""
+    o = _options({"filters": 256, "kernel_size": 7, "l2": 0.0, "initializer": "glorot_uniform"}, given)
+    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 2, o.activation), Conv(o.scaled(60), 3, 2),
+              Conv(o.scaled(60), 5, 2), Conv(o.scaled(120), 3, 2), Dense(o.scaled(256)), Dense(o.scaled(256))]
+    return Layout("deepstarr", o, blocks, o.rates([0.0, 0.0, 0.0, 0.0, 0.4, 0.4]))
+
+
+@register("basset")
+def basset(given: dict) -> Layout:
+    """Basset (Kelley et al. 2016): conv 300×19 (act) → pool 3 → conv 200×11 → pool 4 → conv 200×7 → pool 4,
+    each with BN and relu → dense 1000 → dense 1000, dropout 0.3 after each dense block; no L2. The paper's
+    600-nt DNase sites and 164 cell types are its data; the output count is the dataset's. Convolutions are
+    'same'-padded like the rest of the zoo (the Torch original was unpadded)."""
+    o = _options({"filters": 300, "kernel_size": 19, "l2": 0.0}, given)
+    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 3, o.activation), Conv(o.scaled(200), 11, 4),
+              Conv(o.scaled(200), 7, 4), Dense(o.scaled(1000)), Dense(o.scaled(1000))]
+    return Layout("basset", o, blocks, o.rates([0.0, 0.0, 0.0, 0.3, 0.3]))

@@ -239,6 +239,7 @@ def make_dataset(
     dataset = build(peaks, negatives, fasta, **settings)
     attrs = {
         "source": "ENCODE",
+        "task": "binary",
         "target": target,
         "assembly": entries["peaks"]["assembly"],
         "accessions": {role: e["accession"] for role, e in entries.items()},

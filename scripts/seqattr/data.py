@@ -169,12 +169,12 @@ def _first(bad: np.ndarray) -> int | None:
     return int(rows[0]) if len(rows) else None
 
 
-def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str]) -> str | None:
-    """What is wrong with one split's arrays (``keys``: their stored names), or None."""
+def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str], task_type: str) -> str | None:
+    """What is wrong with one split's arrays (``keys``: their stored names) for labels of ``task_type``, or None."""
     x, y = part["x"], part["y"]
     if not len(x):
         return f"{keys['x']} is empty (no sequences)"
-    for name in ("x", "model"):
+    for name in ("x", "y", "model"):
         if name in part and (i := _first(~np.isfinite(part[name]))) is not None:
             return f"{keys[name]} sequence {i} holds a non-finite value"
     if "model" in part and part["model"].shape != x.shape:
@@ -184,17 +184,18 @@ def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str]) -> s
         position = int(np.flatnonzero(not_one_hot[i])[0])
         return (f"{keys['x']} sequence {i} position {position} is {x[i, position].tolist()}, "
                 "neither one-hot (A, C, G, T) nor all zero (N)")
-    if (i := _first(~np.isin(y, (0, 1)))) is not None:
+    if task_type == "binary" and (i := _first(~np.isin(y, (0, 1)))) is not None:
         return f"{keys['y']} sequence {i} has labels {y[i].tolist()}; binary tasks take 0 or 1"
     return None
 
 
-def check_dataset(path, key_map: Mapping[str, str] | None = None, splits: Sequence[str] = SPLITS, task: int = 0,
-                  positives: bool = False) -> dict:
+def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = None, splits: Sequence[str] = SPLITS,
+                  task: int = 0, positives: bool = False) -> dict:
     """Check a user's dataset before anything trains on or analyses it; return its sizes.
 
     Each of ``splits``: sequences present, one-hot (all-zero columns are N), finite values
-    (a ground-truth ``model`` array too, of the sequences' shape), labels 0 or 1 (binary tasks);
+    (labels and a ground-truth ``model`` array too, of the sequences' shape), labels 0 or 1 when
+    ``task_type`` is binary;
     every split of one sequence length and one number of tasks; ``task`` one of them and, when
     ``positives`` (attribution of the positives), a positive of it in the test split. Otherwise
     a one-line DatasetError names the file, the stored array and the first bad sequence.
@@ -203,7 +204,7 @@ def check_dataset(path, key_map: Mapping[str, str] | None = None, splits: Sequen
     for split in splits:
         part = read_split(path, split, key_map)
         keys = {name: stored_key(name, split, key_map) for name in ("x", "y", "model")}
-        if problem := _split_problem(part, keys):
+        if problem := _split_problem(part, keys, task_type):
             raise DatasetError(f"{path}: {problem}")
         labels[split], shapes[keys["x"]] = part["y"], (part["x"].shape[1], part["y"].shape[1])
     (first, (length, tasks)), *others = shapes.items()

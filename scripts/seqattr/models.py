@@ -1,8 +1,10 @@
 """Keras models of the zoo: ``seqattr.architectures`` layouts assembled into networks.
 
-``build_model({"architecture": name, "options": {...}}, input_shape, n_tasks)`` returns a
-Keras model whose last Dense layer is ``logits`` (linear) followed by a sigmoid layer
-``probability`` (the model output), so attribution can differentiate either.
+``build_model({"architecture": name, "options": {...}}, input_shape, n_tasks, task)`` returns a
+Keras model whose last Dense layer is ``logits`` (linear) followed by an Activation layer
+``probability`` (the model output), so attribution can differentiate either. The output's
+activation is the task type's (``seqattr.tasks``): sigmoid for binary tasks, linear (the identity)
+for regression, where ``probability`` keeps its name and equals ``logits``.
 
 Every architecture is a chain of hidden blocks. A convolutional block is
 ``conv{i}`` → [``conv{i}_bn``] → ``conv{i}_act`` → ``conv{i}_dropout`` / ``conv{i}_pool``,
@@ -19,13 +21,14 @@ from typing import Callable, Sequence
 import keras
 
 from seqattr.architectures import REGISTRY, Conv, Layout, Options, layout
+from seqattr.tasks import task_type
 
 __all__ = ["REGISTRY", "build_model", "hidden_layer_names", "logit_model", "run_logits"]
 
 
-def build_model(spec: dict, input_shape: Sequence[int], n_tasks: int) -> keras.Model:
-    """Build ``spec["architecture"]`` with ``spec["options"]`` for (L, 4) inputs and ``n_tasks`` outputs."""
-    return _assemble(layout(spec), tuple(input_shape), int(n_tasks))
+def build_model(spec: dict, input_shape: Sequence[int], n_tasks: int, task: str) -> keras.Model:
+    """Build ``spec["architecture"]`` with ``spec["options"]`` for (L, 4) inputs and ``n_tasks`` outputs of type ``task``."""
+    return _assemble(layout(spec), tuple(input_shape), int(n_tasks), task_type(task).activation)
 
 
 def _initializer(options: Options):
@@ -34,8 +37,8 @@ def _initializer(options: Options):
     return keras.initializers.get(options.initializer)
 
 
-def _assemble(arch: Layout, input_shape, n_tasks: int) -> keras.Model:
-    """Chain the hidden blocks, then ``logits`` (Dense, linear) and ``probability`` (sigmoid)."""
+def _assemble(arch: Layout, input_shape, n_tasks: int, output_activation: str) -> keras.Model:
+    """Chain the hidden blocks, then ``logits`` (Dense, linear) and ``probability`` (the task's activation)."""
     if problem := arch.too_short(input_shape[0]):
         raise ValueError(problem)
     options = arch.options
@@ -70,7 +73,7 @@ def _assemble(arch: Layout, input_shape, n_tasks: int) -> keras.Model:
     if len(h.shape) > 2:
         h = keras.layers.Flatten(name="flatten")(h)
     logits = keras.layers.Dense(n_tasks, kernel_initializer=_initializer(options), name="logits")(h)
-    probability = keras.layers.Activation("sigmoid", name="probability")(logits)
+    probability = keras.layers.Activation(output_activation, name="probability")(logits)
     return keras.Model(inputs, probability, name=arch.name)
 
 

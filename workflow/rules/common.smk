@@ -70,6 +70,11 @@ def dataset_check(wildcards):
     return []
 
 
+def dataset_task(wildcards):
+    """The task type a dataset's labels declare (binary or regression)."""
+    return config["datasets"][wildcards.dataset]["task"]
+
+
 def dataset_keys(wildcards):
     """Stored key names of a user's HDF5 dataset (empty for our own files)."""
     return config["datasets"][wildcards.dataset].get("keys", {})

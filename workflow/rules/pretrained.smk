@@ -22,5 +22,6 @@ rule import_model:
     params:
         model=model_spec,
         key_map=dataset_keys,
+        task=dataset_task,
     script:
         "../../scripts/import_model.py"

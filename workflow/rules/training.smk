@@ -26,6 +26,7 @@ rule train_model:
         seed=lambda wc: int(wc.seed),
         checkpoint_dir=lambda wc: f"results/checkpoints/{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
         key_map=dataset_keys,
+        task=dataset_task,
         jobs_per_gpu=config["jobs_per_gpu"],
         label=lambda wc: f"{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
     script:
