@@ -92,6 +92,16 @@ def test_resume_after_a_kill_ends_with_the_same_weights(tmp_path, regime):
     assert straight.metrics == resumed.metrics
 
 
+def test_resume_after_the_last_epoch_writes_the_history_again(tmp_path):
+    """A job that failed after training (its outputs removed) resumes at the end and still writes history.tsv."""
+    settings = {"epochs": 2, "batch_size": 50}
+    first = _train(tmp_path, _model(3), {"kind": "standard"}, settings, seed=3)
+    (tmp_path / "history.tsv").unlink()
+    again = _train(tmp_path, _model(3), {"kind": "standard"}, settings, seed=3)
+    assert list(pd.read_csv(tmp_path / "history.tsv", sep="\t")["epoch"]) == [1, 2]
+    assert again.metrics == first.metrics
+
+
 def test_changed_settings_or_a_damaged_file_ignore_an_old_checkpoint(tmp_path, caplog):
     _train(tmp_path, _model(1), {"kind": "standard"})
     with caplog.at_level(logging.WARNING, logger="seqattr"):

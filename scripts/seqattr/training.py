@@ -264,6 +264,9 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
         rng.bit_generator.state = state["rng"]
         log.info("%s: resuming after epoch %d from %s", label, state["epoch"], checkpoint.path)
 
+    def write_history():
+        write_tsv(pd.DataFrame(state["history"], columns=history_columns(task)), history_path)
+
     steps = {}
     for epoch in range(state["epoch"] + 1, settings.epochs + 1):
         if state["stopped"]:
@@ -291,7 +294,7 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
         state["history"].append(row)
         state["epoch"] = epoch
         state["rng"] = rng.bit_generator.state
-        write_tsv(pd.DataFrame(state["history"], columns=history_columns(task)), history_path)
+        write_history()
         if epochs_dir is not None and settings.saves(epoch):
             Path(epochs_dir).mkdir(parents=True, exist_ok=True)
             save_model(model, Path(epochs_dir) / f"epoch{epoch}.keras")
@@ -300,6 +303,7 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
         log.info("%s epoch %d/%d: loss %.4f val_loss %.4f %s lr %.2g (%.1f s)%s", label, epoch, settings.epochs,
                  loss, valid["loss"], scores, lr, row["seconds"], " — early stop" if state["stopped"] else "")
 
+    write_history()  # also when a run resumes after its last epoch, whose history a failed job lost
     if problem := settings.diverged(state["history"], state["best_epoch"]):
         _remove(history_path, epochs_dir, checkpoint_dir)
         raise TrainingError(f"{label}: training of {model.name} diverged: {problem}; removed its history, "
