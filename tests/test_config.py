@@ -33,6 +33,18 @@ def test_defaults_are_filled():
     assert config["consistency"]["k"] == 6
 
 
+def test_a_dataset_declares_its_task_type_once():
+    config = cfg.validate(DEFAULT)
+    assert config["datasets"]["synthetic"]["task"] == "binary"  # the schema's default
+    user = {**DEFAULT, "datasets": {"mine": {"kind": "h5", "path": "x.h5", "task": "regression"}}}
+    assert cfg.validate({**user, "experiments": [{"datasets": ["mine"], "models": ["cnn_shallow_relu"]}]}) \
+        ["datasets"]["mine"]["task"] == "regression"
+    message = _error(lambda c: c["datasets"]["synthetic"].update(task="ordinal"))
+    assert message.startswith("config error at datasets.synthetic.task") and "'binary', 'regression'" in message
+    message = _error(lambda c: c["datasets"]["synthetic"].update(task="regression"))
+    assert message.startswith("config error at datasets.synthetic.task") and "'binary' was expected" in message
+
+
 def test_misspelled_key_is_named():
     message = _error(lambda c: c["datasets"]["synthetic"].update(n_postive=5))
     assert "datasets.synthetic" in message and "'n_postive' was unexpected" in message

@@ -29,6 +29,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from seqattr.data import write_tsv
+from seqattr.download import AttemptsFailed, Transient, retry
 
 log = logging.getLogger("seqattr")
 
@@ -49,32 +50,44 @@ class EncodeError(ValueError):
     """The ENCODE metadata could not be fetched or holds no usable file."""
 
 
-def get_json(base: str, path: str, params: Mapping[str, str] | None = None, timeout: float = 60) -> dict:
-    """GET ``base + path`` with ``format=json``; ENCODE's 404 for an empty search is an empty ``@graph``."""
+def get_json(base: str, path: str, params: Mapping[str, str] | None = None, timeout: float = 60,
+             retries: int = 1) -> dict:
+    """GET ``base + path`` with ``format=json``; ENCODE's 404 for an empty search is an empty ``@graph``.
+
+    Up to ``retries`` attempts (``seqattr.download.retry``): the portal's transient failures (HTTP
+    5xx, dropped connections, a cut-off JSON body) are retried, client errors are not.
+    """
     query = urllib.parse.urlencode({**(params or {}), "format": "json"})
     url = f"{base.rstrip('/')}{path}?{query}"
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
+
+    def attempt() -> dict:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            if error.code == 404 and path.startswith("/search/"):
+                return {"@graph": []}
+            raise
+        except json.JSONDecodeError as error:
+            raise Transient(f"not JSON: {error}") from error
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as error:
-        if error.code == 404 and path.startswith("/search/"):
-            return {"@graph": []}
-        raise EncodeError(f"{url}: HTTP {error.code} {error.reason}") from error
-    except (urllib.error.URLError, OSError, json.JSONDecodeError) as error:
+        return retry(attempt, retries, url)
+    except (AttemptsFailed, OSError) as error:
         raise EncodeError(f"{url}: {error}") from error
 
 
-def file_record(base: str, accession: str) -> dict:
+def file_record(base: str, accession: str, retries: int = 1) -> dict:
     """The JSON of one file, checked for the fields the lock table needs."""
-    record = get_json(base, f"/files/{accession}/")
+    record = get_json(base, f"/files/{accession}/", retries=retries)
     missing = [k for k in ("accession", "assembly", "md5sum", "href") if not record.get(k)]
     if missing:
         raise EncodeError(f"{accession}: ENCODE file record lacks {missing}")
     return record
 
 
-def experiment_files(base: str, cell_line: str, target: str) -> list[dict]:
+def experiment_files(base: str, cell_line: str, target: str, retries: int = 1) -> list[dict]:
     """Files of every released TF ChIP-seq experiment of ``target`` in ``cell_line``."""
     label = TARGET_LABELS.get(target, target)
     search = get_json(
@@ -88,13 +101,14 @@ def experiment_files(base: str, cell_line: str, target: str) -> list[dict]:
             "status": "released",
             "limit": "all",
         },
+        retries=retries,
     )
     experiments = [hit["accession"] for hit in search.get("@graph", [])]
     if not experiments:
         raise EncodeError(f"{target}: no released TF ChIP-seq experiment for target label {label} in {cell_line}")
     files = []
     for accession in experiments:
-        for entry in get_json(base, f"/experiments/{accession}/").get("files", []):
+        for entry in get_json(base, f"/experiments/{accession}/", retries=retries).get("files", []):
             files.append({**entry, "experiment": accession})
     return files
 
@@ -142,13 +156,14 @@ def resolve(request: Mapping) -> pd.DataFrame:
     """The lock table for one ENCODE source.
 
     ``request`` holds ``cell_line``, ``targets``, ``dnase_accession``, ``pinned`` (target →
-    accession), ``encode_url``, ``output_types`` and optionally ``assembly`` (the config's
-    expectation, checked against the DNase file's).
+    accession), ``encode_url``, ``output_types``, ``retries`` (attempts per request; 1 when absent)
+    and optionally ``assembly`` (the config's expectation, checked against the DNase file's).
     """
     base = request.get("encode_url") or DEFAULT_URL
     output_types = request.get("output_types") or OUTPUT_TYPES
     pinned = request.get("pinned") or {}
-    dnase = file_record(base, request["dnase_accession"])
+    retries = request.get("retries", 1)
+    dnase = file_record(base, request["dnase_accession"], retries)
     assembly = dnase["assembly"]
     expected = request.get("assembly")
     if expected and expected != assembly:
@@ -160,12 +175,12 @@ def resolve(request: Mapping) -> pd.DataFrame:
     rows = [lock_row(NEGATIVES, dnase, base)]
     for target in request["targets"]:
         if target in pinned:
-            record = file_record(base, pinned[target])
+            record = file_record(base, pinned[target], retries)
             if record["assembly"] != assembly:
                 raise EncodeError(f"{target}: pinned {record['accession']} is {record['assembly']}, not {assembly}")
             log.info("%s: %s pinned in config (%s)", target, record["accession"], record.get("output_type"))
         else:
-            files = experiment_files(base, request["cell_line"], target)
+            files = experiment_files(base, request["cell_line"], target, retries)
             record = choose_peak_file(files, assembly, output_types, target)
         rows.append(lock_row(target, record, base))
     return pd.DataFrame(rows, columns=list(LOCK_COLUMNS))

@@ -43,7 +43,7 @@ def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, metho
                seed: int, label: Mapping) -> pd.DataFrame:
     """The raw and corrected rows of one model: ground-truth metrics of its maps and its test AUROC."""
     from seqattr.attribution import attribute
-    from seqattr.training import classification_metrics
+    from seqattr.tasks import binary_metrics
 
     task = settings["task"]
     x = test["x"][indices]
@@ -52,7 +52,7 @@ def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, metho
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
               "y": test["y"][indices, task], "model": test["model"][indices]}
     rows = summarise(analyse(arrays, label, method["kind"])[0])
-    rows["classification_auroc"] = classification_metrics(test["y"][:, task], probabilities)["auroc"]
+    rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 
 
