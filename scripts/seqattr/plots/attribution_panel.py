@@ -3,7 +3,8 @@
 Rows: the raw map as grad × input logo, the angle of the gradient to the simplex at each
 position, the corrected map as grad × input logo (same y scale as the raw one, so what the
 correction removes shows), then, when given, the ensemble-average map as grad × input logo (the
-in vivo proxy for ground truth, paper 004 Fig. 4; same y scale) and the ground truth as an
+in vivo proxy for ground truth, paper 004 Fig. 4; a scale of its own, as a saturated member's
+map can be orders of magnitude smaller than the ensemble's) and the ground truth as an
 information logo.
 """
 
@@ -37,14 +38,22 @@ def _draw_sequence(axes, G: np.ndarray, x: np.ndarray, M: np.ndarray | None, E: 
                 color=np.where(np.abs(angle) > LARGE_ANGLE, "tab:red", "0.6"))
     axes[1].set(ylim=(-90, 90), yticks=[-90, 0, 90], ylabel="angle (°)", xlim=(-0.5, len(angle) - 0.5), xticks=[])
     axes[1].axhline(0, color="0.3", lw=0.5)
-    heights = np.concatenate([logo.sum(-1) for logo in logos.values()])
+    member = list(logos.values())[:2]  # raw and corrected share a scale; the ensemble has its own
+    _share_scale([axes[0], axes[2]], member)
+    if E is not None:
+        _share_scale([axes[3]], [logos["ensemble average (grad × input)"]])
+    if M is not None:
+        draw_logo(axes[-1], M, title="ground truth", kind="information")
+        axes[-1].set_ylim(0, 2)
+
+
+def _share_scale(logo_axes, logos) -> None:
+    """One y range over these logos (their per-position sums), padded by 5 %."""
+    heights = np.concatenate([logo.sum(-1) for logo in logos])
     low, high = heights.min(), heights.max()
     pad = 0.05 * max(high - low, 1e-12)
     for ax in logo_axes:
         ax.set_ylim(min(low, 0) - pad, max(high, 0) + pad)
-    if M is not None:
-        draw_logo(axes[-1], M, title="ground truth", kind="information")
-        axes[-1].set_ylim(0, 2)
 
 
 def attribution_figure(G: np.ndarray, x: np.ndarray, M: np.ndarray | None = None, titles=None,
