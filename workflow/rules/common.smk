@@ -148,17 +148,29 @@ def ensemble_paths(pattern):
     return [pattern.format(dataset=d, model=b, method=m) for d, b, m, _ in ENSEMBLES]
 
 
-def encode_request(source):
-    """What the metadata resolver needs for one ENCODE source: its settings and the TFs asked of it."""
-    spec = config["encode"][source]
-    targets = sorted(
-        {
-            d["target"]
-            for d in config["datasets"].values()
-            if d["kind"] == "chipseq" and d["source"] == source
-        }
+def encode_lock(source, target):
+    """The lock file of one target of an ENCODE source (the DNase pool is the target 'DNase')."""
+    return f"resources/encode/{source}/{target}.tsv"
+
+
+def encode_query(wildcards):
+    """What one lock records, the params of its encode_metadata job: a change re-resolves that target.
+
+    How the file is looked up (encode_url, output_types, retries) is not in it: a lock is written
+    once, and re-resolving is deleting it (config/README.md)."""
+    spec = config["encode"][wildcards.source]
+    if wildcards.target == "DNase":
+        return dict(
+            target="DNase",
+            dnase_accession=spec["dnase_accession"],
+            assembly=spec["assembly"],
+        )
+    return dict(
+        target=wildcards.target,
+        cell_line=spec["cell_line"],
+        assembly=spec["assembly"],
+        pinned=spec["pinned"].get(wildcards.target),
     )
-    return dict(spec, targets=targets)
 
 
 def genome_url(wildcards):
