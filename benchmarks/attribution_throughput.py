@@ -21,7 +21,7 @@ from seqattr.models import build_model
 
 
 def cnn_deep(length: int = 200):
-    return build_model({"architecture": "cnn_deep", "options": {}}, (length, 4), 1)
+    return build_model({"architecture": "cnn_deep", "options": {}}, (length, 4), 1, "binary")
 
 
 def seconds(model, x, method: dict, batch_size: int) -> float:

@@ -40,7 +40,7 @@ def worker(data_path: str, seed: int, epochs: int, batch_size: int) -> None:
     arrays = np.load(data_path)
     data = {split: {"x": arrays[f"x_{split}"], "y": arrays[f"y_{split}"]} for split in ("train", "valid", "test")}
     training.seed_everything(seed)
-    model = build_model({"architecture": "cnn_deep", "options": {}}, (200, 4), 1)
+    model = build_model({"architecture": "cnn_deep", "options": {}}, (200, 4), 1, "binary")
     with tempfile.TemporaryDirectory() as tmp:
         training.train(model, data, {"kind": "standard"}, {"epochs": epochs, "batch_size": batch_size}, seed=seed,
                        checkpoint_dir=Path(tmp) / "ckpt", history_path=Path(tmp) / "history.tsv")

@@ -31,7 +31,7 @@ def split(n: int, rng) -> dict:
 
 def cnn_deep(seed: int) -> keras.Model:
     training.seed_everything(seed)
-    return build_model({"architecture": "cnn_deep", "options": {}}, (200, 4), 1)
+    return build_model({"architecture": "cnn_deep", "options": {}}, (200, 4), 1, "binary")
 
 
 def ours(data: dict, epochs: int, batch_size: int) -> list[float]:

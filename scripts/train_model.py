@@ -2,7 +2,7 @@
 
 import shutil
 
-from seqattr.data import SPLITS, read_split
+from seqattr.data import SPLITS, read_split, write_json
 from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
@@ -20,12 +20,12 @@ data = {split: read_split(snakemake.input.data, split, getattr(params, "key_map"
 
 training.seed_everything(params.seed)
 spec = model_spec(params.model, params.regime)
-model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape[1])
+model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape[1], params.task)
 log.info("%s: %s, %d parameters, regime %s", params.label, spec, model.count_params(), params.regime)
 
 result = training.train(model, data, params.regime, params.training, seed=params.seed,
                         checkpoint_dir=params.checkpoint_dir, history_path=snakemake.output.history,
                         epochs_dir=over_epochs.epochs_dir(snakemake.output.model), label=params.label, log=log)
 training.save_model(model, snakemake.output.model)
-training.write_json(result.metrics, snakemake.output.metrics)
+write_json(result.metrics, snakemake.output.metrics)
 shutil.rmtree(params.checkpoint_dir, ignore_errors=True)

@@ -169,7 +169,7 @@ def test_in_vivo_scripts_end_to_end(tmp_path, encode_server):
                     output={"fasta": str(fasta), "fai": f"{fasta}.fai"}, log=log)
     h5 = tmp_path / "data/ctcf.h5"
     options = {"kind": "chipseq", "target": "CTCF", "source": "gm12878", "length": 200,
-               "split": [0.7, 0.1, 0.2], "seed": 1, "max_per_class": None}
+               "split": [0.7, 0.1, 0.2], "seed": 1, "max_per_class": None, "max_dropped_fraction": 0.1}
     run_rule_script("build_chip_dataset.py",
                     input={"peaks": files["CTCF"], "negatives": files["DNase"], "fasta": str(fasta),
                            "locks": [locks["CTCF"], locks["DNase"]]},
@@ -188,3 +188,12 @@ def test_in_vivo_scripts_end_to_end(tmp_path, encode_server):
     assert test["x"].shape == (round(0.2 * 2 * kept), 200, 4) and test["y"].shape == (len(test["x"]), 1)
     total = sum(len(data.read_split(h5, s)["y"]) for s in data.SPLITS)
     assert total == 2 * kept
+
+    table_path = tmp_path / "tables/chip_windows.tsv"
+    run_rule_script("chip_windows.py", input={"h5": [str(h5)]}, params={"datasets": ["ctcf"]},
+                    output={"table": str(table_path)}, log=log)
+    table = pd.read_csv(table_path, sep="\t").set_index("class")
+    assert table.loc["positive", "unknown_chromosome"] == attrs["counts"]["positive"]["unknown_chromosome"] == 1
+    assert table.loc["positive", "kept"] == table.loc["negative", "kept"] == kept
+    assert table.loc["positive", "dropped_fraction"] == pytest.approx(4 / 64)
+    assert attrs["max_dropped_fraction"] == 0.1

@@ -1,6 +1,7 @@
 """Config validation: defaults, one-line errors that name the key, and every shipped config dry-runs."""
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,18 @@ def test_defaults_are_filled():
     assert config["datasets"]["synthetic"]["split"] == [0.7, 0.1, 0.2]
     assert config["datasets"]["synthetic"]["core_motifs"][0] == "MA0079.3"
     assert config["consistency"]["k"] == 6
+
+
+def test_a_dataset_declares_its_task_type_once():
+    config = cfg.validate(DEFAULT)
+    assert config["datasets"]["synthetic"]["task"] == "binary"  # the schema's default
+    user = {**DEFAULT, "datasets": {"mine": {"kind": "h5", "path": "x.h5", "task": "regression"}}}
+    assert cfg.validate({**user, "experiments": [{"datasets": ["mine"], "models": ["cnn_shallow_relu"]}]}) \
+        ["datasets"]["mine"]["task"] == "regression"
+    message = _error(lambda c: c["datasets"]["synthetic"].update(task="ordinal"))
+    assert message.startswith("config error at datasets.synthetic.task") and "'binary', 'regression'" in message
+    message = _error(lambda c: c["datasets"]["synthetic"].update(task="regression"))
+    assert message.startswith("config error at datasets.synthetic.task") and "'binary' was expected" in message
 
 
 def test_misspelled_key_is_named():
@@ -161,3 +174,36 @@ def test_a_model_with_weights_is_never_planned_for_training(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "download_weights" in result.stdout and "import_model" in result.stdout
     assert "train_model" not in result.stdout
+
+
+def _merged(base: dict, overlay: dict) -> dict:
+    """Snakemake's merge of two config files: mappings key by key, everything else replaced."""
+    out = dict(base)
+    for key, value in overlay.items():
+        out[key] = _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out
+
+
+def _differences(a, b, where=""):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            yield from _differences(a.get(key), b.get(key), f"{where}.{key}" if where else key)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            yield from _differences(x, y, f"{where}.{i}")
+    elif a != b:
+        yield where
+
+
+SCALED = re.compile(r"^(experiments\.\d+\.seeds|ensembles\.\d+\.seeds|attribution\.max_sequences"
+                    r"|datasets\.[^.]+\.n_(positive|negative))$")
+
+
+@pytest.mark.parametrize("overlay", sorted(p.name for p in (ROOT / "config" / "cpu").glob("*.yaml")))
+def test_cpu_variant_changes_only_scale_and_dry_runs(overlay):
+    paper = yaml.safe_load((ROOT / "config" / overlay).read_text())
+    merged = _merged(paper, yaml.safe_load((ROOT / "config" / "cpu" / overlay).read_text()))
+    changed = list(_differences(paper, merged))
+    assert changed and all(SCALED.match(key) for key in changed), changed
+    result = _snakemake("-n", "-q", "--configfile", f"config/{overlay}", f"config/cpu/{overlay}")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -138,7 +138,8 @@ def test_adding_a_tf_resolves_downloads_and_trains_that_tf_alone(finished_run):
         c["experiments"][0]["datasets"].append("rest")
 
     jobs = planned(finished_run, edited(finished_run, change))
-    new_tf = Counter(encode_metadata=1, download_encode=1, build_chip_dataset=1, train_model=1, analysis_plan=1)
+    new_tf = Counter(encode_metadata=1, download_encode=1, build_chip_dataset=1, train_model=1, analysis_plan=1,
+                     chip_windows=1)  # the table over every ChIP-seq dataset gains a row
     assert rules(jobs) == new_tf + Counter({r: 2 for r in (*PER_METHOD, "plot_attribution")}) + AGGREGATES
     assert outputs(jobs, "encode_metadata") == {"resources/encode/local/REST.tsv"}
     assert outputs(jobs, "download_encode") == {"resources/downloads/encode/local/REST.bed.gz"}

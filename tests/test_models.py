@@ -12,7 +12,7 @@ X = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (5, 200)
 
 def _build(name, length=200, tasks=1, **options):
     keras.utils.set_random_seed(0)
-    return build_model({"architecture": name, "options": options}, (length, 4), tasks)
+    return build_model({"architecture": name, "options": options}, (length, 4), tasks, "binary")
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -74,6 +74,38 @@ def test_baseline_width_factor_scales_every_hidden_layer():
     assert names.index("conv2_dropout") < names.index("conv2_pool")
 
 
+def test_deepstarr_follows_its_paper():
+    model = _build("deepstarr", length=249, tasks=2)
+    convs = [model.get_layer(f"conv{i}") for i in range(1, 5)]
+    assert [(c.filters, c.kernel_size[0]) for c in convs] == [(256, 7), (60, 3), (60, 5), (120, 3)]
+    assert [model.get_layer(f"conv{i}_pool").pool_size[0] for i in range(1, 5)] == [2, 2, 2, 2]
+    assert [model.get_layer(f"dense{i}").units for i in (1, 2)] == [256, 256]
+    assert [model.get_layer(f"dense{i}_dropout").rate for i in (1, 2)] == [0.4, 0.4]
+    assert model.get_layer("flatten").output.shape[-1] == 249 // 2 // 2 // 2 // 2 * 120 == 1800
+    assert model.losses == [] and model.output_shape == (None, 2)
+    convs = 7 * 4 * 256 + 3 * 256 * 60 + 5 * 60 * 60 + 3 * 60 * 120
+    batch_norm = 4 * (256 + 60 + 60 + 120 + 256 + 256)
+    assert model.count_params() == convs + 1800 * 256 + 256 * 256 + batch_norm + 256 * 2 + 2
+
+
+def test_basset_follows_its_paper():
+    model = _build("basset", length=600, tasks=164)
+    convs = [model.get_layer(f"conv{i}") for i in range(1, 4)]
+    assert [(c.filters, c.kernel_size[0]) for c in convs] == [(300, 19), (200, 11), (200, 7)]
+    assert [model.get_layer(f"conv{i}_pool").pool_size[0] for i in range(1, 4)] == [3, 4, 4]
+    assert [model.get_layer(f"dense{i}").units for i in (1, 2)] == [1000, 1000]
+    assert [model.get_layer(f"dense{i}_dropout").rate for i in (1, 2)] == [0.3, 0.3]
+    assert model.output_shape == (None, 164) and model.losses == []
+
+
+@pytest.mark.parametrize("name", ["deepstarr", "basset"])
+def test_width_scales_the_large_architectures(name):
+    full, small = _build(name, length=249), _build(name, length=249, width=0.25)
+    for layer in ("conv1", "conv2", "dense1"):
+        units = lambda m: getattr(m.get_layer(layer), "filters", None) or m.get_layer(layer).units
+        assert units(small) == round(units(full) * 0.25)
+
+
 def test_init_std_gives_normal_kernels():
     model = _build("cnn_deep", init_std=0.3)
     kernel = model.get_layer("conv3").kernel.numpy()
@@ -83,7 +115,7 @@ def test_init_std_gives_normal_kernels():
 
 def test_bad_specs_are_named():
     with pytest.raises(ValueError, match="cnn_deep"):
-        build_model({"architecture": "cnn_dep"}, (200, 4), 1)
+        build_model({"architecture": "cnn_dep"}, (200, 4), 1, "binary")
     with pytest.raises(ValueError, match="unknown model options \\['filter'\\]"):
         _build("cnn_deep", filter=3)
     with pytest.raises(ValueError, match="5 rates"):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqattr import regimes
+from seqattr import regimes, tasks
 from seqattr.correction import angles
 from seqattr.models import build_model, run_logits
 
@@ -20,7 +20,7 @@ def _key(i):
 
 def _regime(spec, architecture="cnn_shallow", **options):
     keras.utils.set_random_seed(0)
-    model = build_model({"architecture": architecture, "options": options}, (200, 4), 1)
+    model = build_model({"architecture": architecture, "options": options}, (200, 4), 1, "binary")
     regime = regimes.make_regime(spec)
     regime.setup(model, seed=3)
     return regime, model
@@ -99,8 +99,8 @@ def test_pgd_stays_inside_epsilon_and_raises_the_loss():
     adversarial = regime.perturb(X, Y)
     delta = (adversarial - X).numpy()
     assert np.abs(delta).max() <= 0.05 + 1e-6 and np.isclose(np.abs(delta).max(), 0.05)
-    clean_loss = regimes.bce(Y, run_logits(model, X, training=False))
-    assert regimes.bce(Y, run_logits(model, adversarial, training=False)) > clean_loss
+    clean_loss = tasks.bce(Y, run_logits(model, X, training=False))
+    assert tasks.bce(Y, run_logits(model, adversarial, training=False)) > clean_loss
     assert [regime.phase(e) for e in range(1, 8)] == ["clean"] * 2 + ["mixed"] * 3 + ["adversarial"] * 2
     x, y = regime.prepare(X, Y, _key(0), "mixed")
     assert x.shape[0] == y.shape[0] == 32 and np.array_equal(x[:16], X)
@@ -176,7 +176,7 @@ def _linear_two_task_model(seed=0):
     """logits = flatten(x) · W + b: the input gradient of Σ σ(logits) is Σ_t σ'(f_t) W_t, by hand."""
     inputs = keras.Input((200, 4))
     logits = keras.layers.Dense(2, name="logits")(keras.layers.Flatten(name="flatten")(inputs))
-    model = keras.Model(inputs, keras.layers.Activation("sigmoid")(logits))
+    model = keras.Model(inputs, keras.layers.Activation("sigmoid", name="probability")(logits))
     rng = np.random.default_rng(seed)
     model.get_layer("logits").set_weights([rng.normal(size=(800, 2)).astype(np.float32) * 0.1,
                                            np.array([0.0, 3.0], np.float32)])

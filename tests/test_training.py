@@ -1,5 +1,6 @@
 """Training loop: every regime trains, seeds, resume after a kill, NaN guard, schedule, outputs, the rule script."""
 
+import dataclasses
 import json
 import logging
 import runpy
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 from seqattr import data as seqdata
-from seqattr import training
+from seqattr import tasks, training
 from seqattr.models import build_model
 from seqattr.regimes import REGIMES
 
@@ -32,7 +33,7 @@ SETTINGS = {"epochs": 1, "batch_size": 50}
 
 def _model(seed, architecture="cnn_shallow", **options):
     training.seed_everything(seed)
-    return build_model({"architecture": architecture, "options": options}, (200, 4), 1)
+    return build_model({"architecture": architecture, "options": options}, (200, 4), 1, "binary")
 
 
 def _train(tmp_path, model, regime, settings=SETTINGS, seed=1, data=DATA, **paths):
@@ -52,14 +53,15 @@ def test_every_regime_trains_one_epoch(tmp_path, kind):
     changed = [not np.array_equal(a, b) for a, b in zip(before, model.get_weights())]
     assert changed[0] and sum(changed) >= len(changed) - 2  # the first kernel and (nearly) everything else moved
     history = pd.read_csv(tmp_path / "history.tsv", sep="\t")
-    assert list(history.columns) == training.HISTORY_COLUMNS and len(history) == 1
+    assert list(history.columns) == training.history_columns(tasks.BINARY) and len(history) == 1
     assert np.isfinite(history["loss"][0]) and result.metrics["epochs_run"] == 1
 
 
 def test_learns_a_simple_signal(tmp_path):
     result = _train(tmp_path, _model(1, "local_net"), {"kind": "standard"}, {"epochs": 4, "batch_size": 20})
     assert result.metrics["auroc"] > 0.9
-    assert set(result.metrics) == {"auroc", "aupr", "loss", "n_test", "best_epoch", "epochs_run"}
+    assert set(result.metrics) == {"task_type", "auroc", "aupr", "loss", "n_test", "per_task", "best_epoch",
+                                   "epochs_run"}
     aurocs = [row["val_auroc"] for row in result.history]
     assert result.metrics["best_epoch"] == int(np.argmax(aurocs)) + 1
 
@@ -90,6 +92,16 @@ def test_resume_after_a_kill_ends_with_the_same_weights(tmp_path, regime):
     assert straight.metrics == resumed.metrics
 
 
+def test_resume_after_the_last_epoch_writes_the_history_again(tmp_path):
+    """A job that failed after training (its outputs removed) resumes at the end and still writes history.tsv."""
+    settings = {"epochs": 2, "batch_size": 50}
+    first = _train(tmp_path, _model(3), {"kind": "standard"}, settings, seed=3)
+    (tmp_path / "history.tsv").unlink()
+    again = _train(tmp_path, _model(3), {"kind": "standard"}, settings, seed=3)
+    assert list(pd.read_csv(tmp_path / "history.tsv", sep="\t")["epoch"]) == [1, 2]
+    assert again.metrics == first.metrics
+
+
 def test_changed_settings_or_a_damaged_file_ignore_an_old_checkpoint(tmp_path, caplog):
     _train(tmp_path, _model(1), {"kind": "standard"})
     with caplog.at_level(logging.WARNING, logger="seqattr"):
@@ -113,7 +125,7 @@ def test_nan_loss_is_a_clear_error_and_leaves_nothing_behind(tmp_path):
 
 def test_schedule_decays_on_plateau_and_stops_early():
     settings = training.Settings(lr_patience=2, early_stopping_patience=5)
-    state = {"best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
+    state = {"best_score": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
     aurocs = [0.6, 0.7, 0.7, 0.65, 0.69, 0.71, 0.7, 0.7, 0.7, 0.7, 0.7]
     steps = [training.schedule(state, epoch, auroc, settings) for epoch, auroc in enumerate(aurocs, 1)]
     assert [epoch for epoch, (_, decay) in enumerate(steps, 1) if decay] == [4, 8, 10]
@@ -123,7 +135,7 @@ def test_schedule_decays_on_plateau_and_stops_early():
 
 def test_warmup_epochs_are_never_the_best_and_do_not_count():
     settings = training.Settings(lr_patience=2, early_stopping_patience=3)
-    state = {"best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
+    state = {"best_score": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
     aurocs = [0.9, 0.95, 0.6, 0.7, 0.65, 0.65]  # the clean warm-up (epochs 1–2) scores best
     steps = [training.schedule(state, epoch, auroc, settings, warmup=2) for epoch, auroc in enumerate(aurocs, 1)]
     assert steps[:2] == [(False, False)] * 2
@@ -132,9 +144,9 @@ def test_warmup_epochs_are_never_the_best_and_do_not_count():
 
 def test_adversarial_training_restores_an_adversarial_epoch(tmp_path, monkeypatch):
     aurocs = iter([0.9, 0.95, 0.6, 0.7, 0.65])  # validation AUROC per epoch, best in the clean phase
-    real = training.classification_metrics
-    monkeypatch.setattr(training, "classification_metrics",
-                        lambda *args, **kwargs: {**real(*args, **kwargs), "auroc": next(aurocs, 0.5)})
+    scripted = dataclasses.replace(tasks.BINARY, measure=lambda *args: {**tasks.BINARY.measure(*args),
+                                                                        "auroc": next(aurocs, 0.5)})
+    monkeypatch.setattr(training, "of_model", lambda model: scripted)
     regime = {"kind": "adversarial", "clean_epochs": 2, "mixed_epochs": 1, "iterations": 2}
     model = _model(1)
     result = _train(tmp_path, model, regime, {"epochs": 5, "batch_size": 50, "save_epochs": "all"},
@@ -151,7 +163,7 @@ def test_learning_rate_in_history_follows_the_decay(tmp_path):
     settings = {"epochs": 6, "batch_size": 100, "learning_rate": 0.01, "lr_patience": 1}
     result = _train(tmp_path, _model(1), {"kind": "standard"}, settings)
     lrs = [row["lr"] for row in result.history]
-    state = {"best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
+    state = {"best_score": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0, "stopped": False}
     expected = [0.01]
     for epoch, row in enumerate(result.history[:-1], 1):
         _, decay = training.schedule(state, epoch, row["val_auroc"], training.Settings.from_dict(settings))
@@ -186,15 +198,7 @@ def test_best_or_last_epoch_weights_are_kept(tmp_path, restore):
         np.testing.assert_array_equal(ours, saved)
 
 
-def test_classification_metrics_known_values():
-    y = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=float)
-    logits = np.array([[-2.0, 0.0], [3.0, 1.0], [1.0, 2.0], [2.0, -1.0]])
-    metrics = training.classification_metrics(y, logits, from_logits=True)
-    assert metrics["auroc"] == 1.0 and metrics["aupr"] == 1.0 and metrics["n_test"] == 4  # task 2: one class
-    p = 1 / (1 + np.exp(-logits))
-    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    assert np.isclose(metrics["loss"], expected)
-    assert np.isclose(training.classification_metrics(y, p)["loss"], expected)
+def test_unknown_training_settings_are_named():
     with pytest.raises(ValueError, match="unknown training settings \\['epoch'\\]"):
         training.Settings.from_dict({"epoch": 3})
 
@@ -212,7 +216,7 @@ def test_train_model_script(tmp_path, monkeypatch):
                                regime={"kind": "standard", "init_std": 0.05}, seed=1,
                                training={"epochs": 2, "batch_size": 50, "save_epochs": "all"},
                                checkpoint_dir=str(tmp_path / "ckpt"), label="synthetic/m/standard/seed1",
-                               key_map=None),
+                               key_map=None, task="binary"),
         output=SimpleNamespace(model=str(out / "model.keras"), history=str(out / "history.tsv"),
                                metrics=str(out / "test_metrics.json")),
         config={"jobs_per_gpu": 1},

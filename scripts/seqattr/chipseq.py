@@ -5,9 +5,11 @@ an offset from the start; the midpoint when it is absent or -1). Negatives: DNas
 overlap no ChIP peak (``bedtools intersect -v``, as in the paper), centred the same way; their
 windows must in addition share no base with a ChIP peak or a positive window, so no sequence
 is in both classes. Windows that repeat, lie on a chromosome the FASTA lacks, run off a
-chromosome end, or contain N (or any letter other than A, C, G, T) are dropped and counted.
-The larger class is then down-sampled (seeded) to exactly the size of the smaller one, and
-the windows are split at random with ``seqattr.data.split_indices``.
+chromosome end, or contain N (or any letter other than A, C, G, T) are dropped and counted;
+dropping more than ``max_dropped_fraction`` of a class's windows so is an error (a genome that
+lacks chromosomes of the peaks, say), not a smaller dataset. The larger class is then
+down-sampled (seeded) to exactly the size of the smaller one, and the windows are split at
+random with ``seqattr.data.split_indices``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ log = logging.getLogger("seqattr")
 
 BED = ["chrom", "start", "end"]
 ACGT = frozenset("ACGT")
-DEFAULTS = schema.defaults("chipseq_dataset")  # length, split, seed, max_per_class (the config schema's)
+DEFAULTS = schema.defaults("chipseq_dataset")  # length, split, seed, max_per_class, ... (the config schema's)
+UNUSABLE = ("duplicate", "unknown_chromosome", "off_chromosome", "contains_N")  # the drops of ``usable``
+EXCLUDED = ("overlap_chip_peak", "window_overlaps_positive")  # negatives left out by design, not dropped
 
 
 @dataclass
@@ -95,8 +99,11 @@ def usable(candidates: pd.DataFrame, fasta, source: str) -> tuple[pd.DataFrame, 
     repeated = candidates.duplicated(BED).to_numpy()
     counts["duplicate"] = int(repeated.sum())
     candidates = candidates[~repeated]
-    unknown = candidates["chrom"].isin(genome.check_chromosomes(candidates["chrom"], sizes, source)).to_numpy()
+    missing = genome.check_chromosomes(candidates["chrom"], sizes, source)
+    unknown = candidates["chrom"].isin(missing).to_numpy()
     counts["unknown_chromosome"] = int(unknown.sum())
+    if missing:
+        log.warning("%s: %d windows on chromosomes the genome lacks: %s", source, unknown.sum(), sorted(missing))
     candidates = candidates[~unknown]
     off_end = ((candidates["start"] < 0) | (candidates["end"] > candidates["chrom"].map(sizes))).to_numpy()
     counts["off_chromosome"] = int(off_end.sum())
@@ -106,6 +113,23 @@ def usable(candidates: pd.DataFrame, fasta, source: str) -> tuple[pd.DataFrame, 
     counts["contains_N"] = int((~clean).sum())
     kept = candidates[clean].assign(sequence=[s for s, ok in zip(sequences, clean) if ok])
     return kept.reset_index(drop=True), counts
+
+
+def dropped(counts: Mapping[str, int]) -> tuple[int, int]:
+    """(windows dropped as unusable, windows that could have been used) of one class; the
+    negatives that overlap a ChIP peak or a positive window are left out by design, not dropped."""
+    candidates = counts["peaks"] - sum(counts.get(k, 0) for k in EXCLUDED)
+    return sum(counts[k] for k in UNUSABLE), candidates
+
+
+def check_drops(counts: Mapping[str, int], source: str, max_dropped_fraction: float | None) -> None:
+    """A DatasetError naming the reasons and counts when more than ``max_dropped_fraction`` was dropped."""
+    lost, candidates = dropped(counts)
+    if max_dropped_fraction is None or lost <= max_dropped_fraction * candidates:
+        return
+    reasons = ", ".join(f"{k} {counts[k]}" for k in UNUSABLE if counts[k])
+    raise DatasetError(f"{source}: {lost} of {candidates} windows dropped ({lost / candidates:.0%}), more than "
+                       f"max_dropped_fraction {max_dropped_fraction:g}: {reasons}")
 
 
 def balance(
@@ -130,8 +154,10 @@ def build(
     split: Sequence[float] = tuple(DEFAULTS["split"]),
     seed: int = DEFAULTS["seed"],
     max_per_class: int | None = DEFAULTS["max_per_class"],
+    max_dropped_fraction: float | None = None,
 ) -> ChipDataset:
-    """The balanced, split dataset of one TF (see the module docstring for every step)."""
+    """The balanced, split dataset of one TF (see the module docstring for every step); no drop limit when
+    ``max_dropped_fraction`` is None (the workflow passes the config's, whose default is in the schema)."""
     require_bedtools()
     rng = np.random.default_rng(seed)
     chip, dnase = read_peaks(peaks), read_peaks(negatives)
@@ -150,6 +176,8 @@ def build(
         "negative": {"peaks": len(dnase), "overlap_chip_peak": len(dnase) - len(pool),
                      "window_overlaps_positive": int((~clear).sum()), **negative_counts},
     }
+    check_drops(counts["positive"], str(peaks), max_dropped_fraction)
+    check_drops(counts["negative"], str(negatives), max_dropped_fraction)
     balanced = balance(positives, negatives_kept, rng, max_per_class)
     for table, (label, before) in zip(balanced, (("positive", positives), ("negative", negatives_kept))):
         counts[label].update(downsampled=len(before) - len(table), kept=len(table))
@@ -171,6 +199,18 @@ def _split(positives, negatives, fractions, rng, length, counts) -> ChipDataset:
     return ChipDataset(splits=splits, windows=table, counts=counts)
 
 
+def counts_table(counts_by_dataset: Mapping[str, Mapping[str, Mapping[str, int]]]) -> pd.DataFrame:
+    """One row per dataset and class: the counts of ``ChipDataset.counts`` and the fraction dropped as unusable."""
+    rows = []
+    for dataset, classes in counts_by_dataset.items():
+        for label, counts in classes.items():
+            lost, candidates = dropped(counts)
+            rows.append({"dataset": dataset, "class": label, **dict.fromkeys(EXCLUDED, 0), **counts,
+                         "dropped_fraction": lost / candidates if candidates else 0.0})
+    columns = ["dataset", "class", "peaks", *EXCLUDED, *UNUSABLE, "downsampled", "kept", "dropped_fraction"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def make_dataset(
     peaks: str | os.PathLike,
     negatives: str | os.PathLike,
@@ -184,7 +224,8 @@ def make_dataset(
 
     ``lock`` is one lock table or a list of them (the workflow's: one per target, the DNase pool's
     and the TF's). ``options`` is the config's dataset entry: ``length``, ``split``, ``seed``,
-    ``max_per_class`` (missing ones take the schema's defaults).
+    ``max_per_class`` (missing ones take the schema's defaults) and ``max_dropped_fraction``
+    (missing: no limit).
     """
     table = encode.read_locks(lock)
     entries = {"peaks": encode.lock_entry(table, target), "negatives": encode.lock_entry(table, encode.NEGATIVES)}
@@ -196,9 +237,11 @@ def make_dataset(
             raise DatasetError(f"{path}: md5 differs from {entries[role]['accession']} in {lock}; download it again")
     settings = {key: options.get(key, DEFAULTS[key]) for key in ("length", "split", "seed", "max_per_class")}
     settings["split"] = list(settings["split"])
+    settings["max_dropped_fraction"] = options.get("max_dropped_fraction")
     dataset = build(peaks, negatives, fasta, **settings)
     attrs = {
         "source": "ENCODE",
+        "task": "binary",
         "target": target,
         "assembly": entries["peaks"]["assembly"],
         "accessions": {role: e["accession"] for role, e in entries.items()},

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 import yaml
 
+from seqattr import architectures, jaspar
 from seqattr.schema import SCHEMA, allowed_keys
 DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
 
@@ -49,9 +51,24 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
     return f"config error at {where}: {error.message}"
 
 
+@lru_cache(maxsize=4)
+def _schema(schema_path: Path) -> dict:
+    return yaml.safe_load(schema_path.read_text())
+
+
+def wildcard_pattern(definition: str) -> str:
+    """The schema's name pattern ``$defs.<definition>`` as a wildcard regex (the rules' constraints)."""
+    return _schema(SCHEMA)["$defs"][definition]["pattern"].removeprefix("^").removesuffix("$")
+
+
 def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
-    """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError.
+
+    After the schema, the checks it cannot express: references between sections, weights files,
+    splits, motif IDs, model options against their architecture, input lengths, saved epochs and
+    the attributed task.
+    """
+    schema = _schema(Path(schema_path))
     config = copy.deepcopy(dict(config))
     errors = list(_Validator(schema).iter_errors(config))
     if errors:
@@ -61,6 +78,10 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
         raise ConfigError(_describe(jsonschema.exceptions.best_match(specific), schema))
     _check_references(config)
     _check_weights(config)
+    _check_datasets(config)
+    _check_models(config)
+    _check_saved_epochs(config)
+    _check_task(config)
     return config
 
 
@@ -109,6 +130,58 @@ def _check_weights(config: dict) -> None:
                               f"exist (relative to {Path.cwd()})")
 
 
+def _check_datasets(config: dict) -> None:
+    """Splits sum to 1 and core motifs are matrices of the JASPAR release (else the generator fails late)."""
+    for name, spec in config["datasets"].items():
+        split = spec.get("split")
+        if split is not None and abs(sum(split) - 1) > 1e-6:
+            raise ConfigError(f"config error at datasets.{name}.split: {split} sums to {sum(split):g}, not 1")
+        if spec["kind"] == "synthetic":
+            known = jaspar.vertebrate_pwms(spec["jaspar_release"])
+            unknown = [m for m in spec["core_motifs"] if m not in known]
+            if unknown:
+                raise ConfigError(f"config error at datasets.{name}.core_motifs: {unknown} are not CORE vertebrate "
+                                  f"matrices of {spec['jaspar_release']}")
+
+
+def _check_models(config: dict) -> None:
+    """Every model's options fit its architecture, and every dataset it trains on is long enough for its pooling."""
+    layouts = {}
+    for name, spec in config["models"].items():
+        try:
+            layouts[name] = architectures.layout(spec)
+        except architectures.OptionError as error:
+            raise ConfigError(f"config error at models.{name}.options.{error.option}: {error}") from None
+    pairs = {(r.dataset, r.model) for r, _ in experiment_runs(config)}
+    pairs |= {(dataset, base) for dataset, base, _, _ in ensemble_runs(config)}
+    for dataset, model in sorted(pairs):
+        length = config["datasets"][dataset].get("length")  # a user's file: checked when the model is built
+        if length is not None and (problem := layouts[model].too_short(length)):
+            raise ConfigError(f"config error at datasets.{dataset}.length: model {model}: {problem}")
+
+
+def _check_saved_epochs(config: dict) -> None:
+    """Epochs to keep must be epochs a regime trains (its ``training:`` over config ``training:``)."""
+    for name, regime in config["regimes"].items():
+        settings = training_settings(config["training"], regime)
+        saved = settings["save_epochs"]
+        if saved != "all" and saved and max(saved) > settings["epochs"]:
+            own = "save_epochs" in (regime.get("training") or {})
+            where = f"regimes.{name}.training.save_epochs" if own else "training.save_epochs"
+            raise ConfigError(f"config error at {where}: epoch {max(saved)} is beyond the {settings['epochs']} "
+                              f"epochs regime {name} trains")
+
+
+def _check_task(config: dict) -> None:
+    """The attributed output exists: synthetic and ChIP-seq data have one task (users' files are checked when read)."""
+    task = config["attribution"]["task"]
+    datasets = {r.dataset for r, _ in experiment_runs(config)} | {d for d, *_ in ensemble_runs(config)}
+    for dataset in sorted(datasets):
+        if config["datasets"][dataset]["kind"] in ("synthetic", "chipseq") and task > 0:
+            raise ConfigError(f"config error at attribution.task: task {task} does not exist; dataset {dataset} "
+                              "has one task (task 0)")
+
+
 def dataset_path(config: dict, name: str) -> str:
     """The HDF5 file of a dataset: the user's own, a download, or one the workflow makes."""
     spec = config["datasets"][name]
@@ -117,6 +190,14 @@ def dataset_path(config: dict, name: str) -> str:
     if spec["kind"] == "url":
         return f"{DOWNLOADS}/datasets/{name}.h5"
     return f"results/data/{name}.h5"
+
+
+def splits_read(config: dict, dataset: str) -> list[str]:
+    """The splits the runs read from a dataset: all three when one of them trains, the test split otherwise."""
+    runs = [run for run, _ in experiment_runs(config)] + [m for *_, members in ensemble_runs(config) for m in members]
+    models = expand_ensemble_models(config)
+    trains = any("weights" not in models[run.model] for run in runs if run.dataset == dataset)
+    return ["train", "valid", "test"] if trains else ["test"]
 
 
 def weights_entries(spec: dict) -> list:

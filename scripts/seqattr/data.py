@@ -3,6 +3,7 @@
 A dataset file holds ``x_{split}`` (N, L, 4) float32 one-hot sequences, ``y_{split}`` (N, T)
 labels and, for synthetic data, ``model_{split}`` (N, L, 4) ground-truth per-position
 probabilities, for split in train / valid / test. Provenance lives in the file's attributes.
+A user's own file is checked (``check_dataset``) before anything trains on it.
 """
 
 from __future__ import annotations
@@ -129,14 +130,18 @@ def write_dataset(path, splits: Mapping[str, Mapping[str, np.ndarray]], attrs: M
     write_h5(path, arrays, attrs)
 
 
+def stored_key(name: str, split: str, key_map: Mapping[str, str] | None = None) -> str:
+    """The key under which a file stores our ``{name}_{split}`` (``key_map`` renames a user's keys)."""
+    return (key_map or {}).get(f"{name}_{split}", f"{name}_{split}")
+
+
 def read_split(path, split: str = "test", key_map: Mapping[str, str] | None = None) -> dict[str, np.ndarray]:
     """Read one split as ``{"x", "y"[, "model"]}`` in (N, L, 4) layout.
 
     ``key_map`` renames stored keys for user files, e.g. ``{"x_test": "X_test"}``. The
     ground-truth ``model`` array is returned only when the file has it.
     """
-    key_map = dict(key_map or {})
-    wanted = {name: key_map.get(f"{name}_{split}", f"{name}_{split}") for name in ("x", "y", "model")}
+    wanted = {name: stored_key(name, split, key_map) for name in ("x", "y", "model")}
     try:
         with h5py.File(path, "r") as handle:
             present = set(handle.keys())
@@ -152,10 +157,69 @@ def read_split(path, split: str = "test", key_map: Mapping[str, str] | None = No
     if "model" in out:
         out["model"] = to_channels_last(out["model"]).astype(np.float32)
     y = np.asarray(out["y"], dtype=np.float32)
-    out["y"] = y.reshape(len(y), -1)
+    out["y"] = y.reshape(len(y), int(np.prod(y.shape[1:])))  # (N,) → (N, 1), an empty split too
     if len(out["y"]) != len(out["x"]):
         raise DatasetError(f"{path}: {split} has {len(out['x'])} sequences but {len(out['y'])} labels")
     return out
+
+
+def _first(bad: np.ndarray) -> int | None:
+    """The first sequence (index on axis 0) with a True anywhere, or None."""
+    rows = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
+    return int(rows[0]) if len(rows) else None
+
+
+def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str], task_type: str) -> str | None:
+    """What is wrong with one split's arrays (``keys``: their stored names) for labels of ``task_type``, or None."""
+    x, y = part["x"], part["y"]
+    if not len(x):
+        return f"{keys['x']} is empty (no sequences)"
+    for name in ("x", "y", "model"):
+        if name in part and (i := _first(~np.isfinite(part[name]))) is not None:
+            return f"{keys[name]} sequence {i} holds a non-finite value"
+    if "model" in part and part["model"].shape != x.shape:
+        return f"{keys['model']} has shape {part['model'].shape}, but the sequences {x.shape}"
+    not_one_hot = ~(np.isin(x, (0, 1)).all(axis=2) & (x.sum(axis=2) <= 1))
+    if (i := _first(not_one_hot)) is not None:
+        position = int(np.flatnonzero(not_one_hot[i])[0])
+        return (f"{keys['x']} sequence {i} position {position} is {x[i, position].tolist()}, "
+                "neither one-hot (A, C, G, T) nor all zero (N)")
+    if task_type == "binary" and (i := _first(~np.isin(y, (0, 1)))) is not None:
+        return f"{keys['y']} sequence {i} has labels {y[i].tolist()}; binary tasks take 0 or 1"
+    return None
+
+
+def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = None, splits: Sequence[str] = SPLITS,
+                  task: int = 0, positives: bool = False) -> dict:
+    """Check a user's dataset before anything trains on or analyses it; return its sizes.
+
+    Each of ``splits``: sequences present, one-hot (all-zero columns are N), finite values
+    (labels and a ground-truth ``model`` array too, of the sequences' shape), labels 0 or 1 when
+    ``task_type`` is binary;
+    every split of one sequence length and one number of tasks; ``task`` one of them and, when
+    ``positives`` (attribution of the positives), a positive of it in the test split. Otherwise
+    a one-line DatasetError names the file, the stored array and the first bad sequence.
+    """
+    labels, shapes = {}, {}
+    for split in splits:
+        part = read_split(path, split, key_map)
+        keys = {name: stored_key(name, split, key_map) for name in ("x", "y", "model")}
+        if problem := _split_problem(part, keys, task_type):
+            raise DatasetError(f"{path}: {problem}")
+        labels[split], shapes[keys["x"]] = part["y"], (part["x"].shape[1], part["y"].shape[1])
+    (first, (length, tasks)), *others = shapes.items()
+    for key, shape in others:
+        if shape != (length, tasks):
+            raise DatasetError(f"{path}: {first} has {length} nt and {tasks} task(s) per sequence but {key} "
+                               f"{shape[0]} nt and {shape[1]}; every split needs the same")
+    y_test = stored_key("y", "test", key_map)
+    if "test" in labels and task >= tasks:
+        raise DatasetError(f"{path}: attribution.task {task} does not exist: {y_test} has {tasks} task(s)")
+    if "test" in labels and positives and not (labels["test"][:, task] == 1).any():
+        raise DatasetError(f"{path}: {y_test} has no positive of task {task} to attribute "
+                           "(attribution.sequences: positives)")
+    sizes = {split: {"sequences": len(y), "positives": int((y == 1).any(axis=1).sum())} for split, y in labels.items()}
+    return {"length": int(length), "tasks": int(tasks), "splits": sizes}
 
 
 def split_indices(n: int, fractions: Sequence[float], rng: np.random.Generator) -> list[np.ndarray]:
@@ -165,6 +229,13 @@ def split_indices(n: int, fractions: Sequence[float], rng: np.random.Generator) 
     order = rng.permutation(n)
     bounds = np.round(np.cumsum(fractions) * n).astype(int)
     return np.split(order, bounds[:-1])
+
+
+def write_json(payload: Mapping, path: str | os.PathLike) -> None:
+    """Write JSON (indented), atomically."""
+    partial = atomic_path(path)
+    partial.write_text(json.dumps(payload, indent=2))
+    os.replace(partial, path)
 
 
 def write_tsv(table, path: str | os.PathLike, **options) -> None:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from seqattr import schema
 from seqattr.data import write_tsv
+from seqattr.download import AttemptsFailed, Transient, retry
 
 log = logging.getLogger("seqattr")
 
@@ -51,25 +52,37 @@ class EncodeError(ValueError):
     """The ENCODE metadata could not be fetched or holds no usable file."""
 
 
-def get_json(base: str, path: str, params: Mapping[str, str] | None = None, timeout: float = 60) -> dict:
-    """GET ``base + path`` with ``format=json``; ENCODE's 404 for an empty search is an empty ``@graph``."""
+def get_json(base: str, path: str, params: Mapping[str, str] | None = None, timeout: float = 60,
+             retries: int = 1) -> dict:
+    """GET ``base + path`` with ``format=json``; ENCODE's 404 for an empty search is an empty ``@graph``.
+
+    Up to ``retries`` attempts (``seqattr.download.retry``): the portal's transient failures (HTTP
+    5xx, dropped connections, a cut-off JSON body) are retried, client errors are not.
+    """
     query = urllib.parse.urlencode({**(params or {}), "format": "json"})
     url = f"{base.rstrip('/')}{path}?{query}"
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
+
+    def attempt() -> dict:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            if error.code == 404 and path.startswith("/search/"):
+                return {"@graph": []}
+            raise
+        except json.JSONDecodeError as error:
+            raise Transient(f"not JSON: {error}") from error
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as error:
-        if error.code == 404 and path.startswith("/search/"):
-            return {"@graph": []}
-        raise EncodeError(f"{url}: HTTP {error.code} {error.reason}") from error
-    except (urllib.error.URLError, OSError, json.JSONDecodeError) as error:
+        return retry(attempt, retries, url)
+    except (AttemptsFailed, OSError) as error:
         raise EncodeError(f"{url}: {error}") from error
 
 
-def file_record(base: str, accession: str) -> dict:
+def file_record(base: str, accession: str, retries: int = 1) -> dict:
     """The JSON of one file, checked for the fields the lock table needs."""
-    record = get_json(base, f"/files/{accession}/")
+    record = get_json(base, f"/files/{accession}/", retries=retries)
     missing = [k for k in ("accession", "assembly", "md5sum", "href") if not record.get(k)]
     if missing:
         raise EncodeError(f"{accession}: ENCODE file record lacks {missing}")
@@ -94,7 +107,7 @@ def in_default_analysis(experiment: Mapping, record: Mapping) -> bool | None:
     return False
 
 
-def experiment_files(base: str, cell_line: str, target: str) -> list[dict]:
+def experiment_files(base: str, cell_line: str, target: str, retries: int = 1) -> list[dict]:
     """Files of every released TF ChIP-seq experiment of ``target`` in ``cell_line``, each with its
     ``experiment`` accession and whether it is of the experiment's default analysis."""
     label = TARGET_LABELS.get(target, target)
@@ -109,13 +122,14 @@ def experiment_files(base: str, cell_line: str, target: str) -> list[dict]:
             "status": "released",
             "limit": "all",
         },
+        retries=retries,
     )
     experiments = [hit["accession"] for hit in search.get("@graph", [])]
     if not experiments:
         raise EncodeError(f"{target}: no released TF ChIP-seq experiment for target label {label} in {cell_line}")
     files = []
     for accession in experiments:
-        experiment = get_json(base, f"/experiments/{accession}/")
+        experiment = get_json(base, f"/experiments/{accession}/", retries=retries)
         for entry in experiment.get("files", []):
             files.append({**entry, "experiment": accession, "in_default_analysis": in_default_analysis(experiment, entry)})
     return files
@@ -184,14 +198,14 @@ def lock_row(target: str, record: Mapping, base: str) -> dict:
 def resolve_target(request: Mapping) -> pd.DataFrame:
     """The one-row lock table of one target of an ENCODE source.
 
-    ``request`` holds ``target``, ``assembly`` and ``encode_url``; for the DNase pool
-    (``target == NEGATIVES``) ``dnase_accession``; for a TF ``cell_line``, ``output_types`` and
-    optionally ``pinned`` (its accession, skipping the search).
+    ``request`` holds ``target``, ``assembly``, ``encode_url`` and ``retries`` (attempts per request;
+    1 when absent); for the DNase pool (``target == NEGATIVES``) ``dnase_accession``; for a TF
+    ``cell_line``, ``output_types`` and optionally ``pinned`` (its accession, skipping the search).
     """
     base = request.get("encode_url") or DEFAULT_URL
-    target, assembly = request["target"], request["assembly"]
+    target, assembly, retries = request["target"], request["assembly"], request.get("retries", 1)
     if target == NEGATIVES:
-        record = file_record(base, request["dnase_accession"])
+        record = file_record(base, request["dnase_accession"], retries)
         if record["assembly"] != assembly:
             raise EncodeError(
                 f"{record['accession']} (DNase negatives) is {record['assembly']} but the config's assembly is "
@@ -199,12 +213,12 @@ def resolve_target(request: Mapping) -> pd.DataFrame:
             )
         log.info("%s: DNase negative pool %s, assembly %s", NEGATIVES, record["accession"], assembly)
     elif request.get("pinned"):
-        record = file_record(base, request["pinned"])
+        record = file_record(base, request["pinned"], retries)
         if record["assembly"] != assembly:
             raise EncodeError(f"{target}: pinned {record['accession']} is {record['assembly']}, not {assembly}")
         log.info("%s: %s pinned in config (%s)", target, record["accession"], record.get("output_type"))
     else:
-        files = experiment_files(base, request["cell_line"], target)
+        files = experiment_files(base, request["cell_line"], target, retries)
         record = choose_peak_file(files, assembly, request.get("output_types") or OUTPUT_TYPES, target)
     return pd.DataFrame([lock_row(target, record, base)], columns=list(LOCK_COLUMNS))
 
@@ -216,7 +230,8 @@ def resolve(request: Mapping) -> pd.DataFrame:
     file's assembly is used. (The workflow resolves each target on its own, ``resolve_target``.)
     """
     base = request.get("encode_url") or DEFAULT_URL
-    assembly = request.get("assembly") or file_record(base, request["dnase_accession"])["assembly"]
+    assembly = request.get("assembly") or file_record(base, request["dnase_accession"],
+                                                      request.get("retries", 1))["assembly"]
     pinned = request.get("pinned") or {}
     common = {**request, "assembly": assembly}
     tables = [resolve_target({**common, "target": NEGATIVES})]

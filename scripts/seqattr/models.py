@@ -1,8 +1,10 @@
-"""The model zoo: a registry of CNN architectures built from a config spec.
+"""Keras models of the zoo: ``seqattr.architectures`` layouts assembled into networks.
 
-``build_model({"architecture": name, "options": {...}}, input_shape, n_tasks)`` returns a
-Keras model whose last Dense layer is ``logits`` (linear) followed by a sigmoid layer
-``probability`` (the model output), so attribution can differentiate either.
+``build_model({"architecture": name, "options": {...}}, input_shape, n_tasks, task)`` returns a
+Keras model whose last Dense layer is ``logits`` (linear) followed by an Activation layer
+``probability`` (the model output), so attribution can differentiate either. The output's
+activation is the task type's (``seqattr.tasks``): sigmoid for binary tasks, linear (the identity)
+for regression, where ``probability`` keeps its name and equals ``logits``.
 
 Every architecture is a chain of hidden blocks. A convolutional block is
 ``conv{i}`` → [``conv{i}_bn``] → ``conv{i}_act`` → ``conv{i}_dropout`` / ``conv{i}_pool``,
@@ -10,121 +12,46 @@ a dense block ``dense{i}`` → [``dense{i}_bn``] → ``dense{i}_act`` → ``dens
 Batch normalisation sits before the activation and replaces the layer's bias (as in the lab's
 code, so released weights line up layer by layer). Every block has a Dropout layer, even at
 rate 0, so a training regime can switch the rate (paper 000's two-phase schedule).
-
-cnn_shallow follows paper 001 appendix A: BN in all three hidden layers, dropout 0.1 after
-the first and 0.2 after the second convolutional block, none after the dense layer (the
-appendix lists two rates; the lab's code also put 0.5 there — ``dropout: [0.1, 0.2, 0.5]``
-reproduces that). In the lab-derived architectures dropout comes before max-pooling, as in
-the lab's layer helpers; baseline_cnn follows paper 000 appendix A's listing literally.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import keras
 
-REGISTRY: dict[str, Callable[..., keras.Model]] = {}
-ACTIVATIONS = ("relu", "exponential")
-INITIALIZERS = ("he_normal", "glorot_uniform", "normal")
+from seqattr.architectures import REGISTRY, Conv, Layout, Options, layout
+from seqattr.tasks import task_type
+
+__all__ = ["REGISTRY", "build_model", "hidden_layer_names", "logit_model", "run_logits"]
 
 
-def register(name: str):
-    """Decorator adding a builder ``fn(input_shape, n_tasks, **options) -> keras.Model``."""
-
-    def add(builder):
-        REGISTRY[name] = builder
-        return builder
-
-    return add
+def build_model(spec: dict, input_shape: Sequence[int], n_tasks: int, task: str) -> keras.Model:
+    """Build ``spec["architecture"]`` with ``spec["options"]`` for (L, 4) inputs and ``n_tasks`` outputs of type ``task``."""
+    return _assemble(layout(spec), tuple(input_shape), int(n_tasks), task_type(task).activation)
 
 
-def build_model(spec: dict, input_shape: Sequence[int], n_tasks: int) -> keras.Model:
-    """Build ``spec["architecture"]`` with ``spec["options"]`` for (L, 4) inputs and ``n_tasks`` outputs."""
-    name = spec.get("architecture")
-    if name not in REGISTRY:
-        raise ValueError(f"unknown architecture '{name}'; allowed: {sorted(REGISTRY)}")
-    return REGISTRY[name](tuple(input_shape), int(n_tasks), **dict(spec.get("options") or {}))
+def _initializer(options: Options):
+    if options.initializer == "normal":
+        return keras.initializers.RandomNormal(0.0, 0.05 if options.init_std is None else options.init_std)
+    return keras.initializers.get(options.initializer)
 
 
-@dataclass(frozen=True)
-class Options:
-    """The options every architecture accepts (config ``models.<name>.options``)."""
-
-    activation: str = "relu"
-    filters: int = 24
-    kernel_size: int = 19
-    batch_norm: bool = True
-    dropout: float | Sequence[float] | None = None
-    l2: float = 1e-6
-    initializer: str = "he_normal"
-    init_std: float | None = None
-    width: float = 1.0
-
-    def rates(self, defaults: Sequence[float]) -> list[float]:
-        """One dropout rate per hidden block: the architecture's defaults, a scalar for all, or a list."""
-        if self.dropout is None:
-            return list(defaults)
-        if isinstance(self.dropout, (int, float)):
-            return [float(self.dropout)] * len(defaults)
-        if len(self.dropout) != len(defaults):
-            raise ValueError(f"dropout needs {len(defaults)} rates (one per hidden block), got {list(self.dropout)}")
-        return [float(rate) for rate in self.dropout]
-
-    def scaled(self, units: int) -> int:
-        return max(1, round(units * self.width))
-
-    def kernel_initializer(self):
-        if self.init_std is not None and self.initializer != "normal":
-            raise ValueError(f"init_std needs initializer 'normal', got '{self.initializer}'")
-        if self.initializer == "normal":
-            return keras.initializers.RandomNormal(0.0, 0.05 if self.init_std is None else self.init_std)
-        return keras.initializers.get(self.initializer)
-
-
-def _options(defaults: dict, given: dict) -> Options:
-    allowed = Options.__dataclass_fields__
-    unknown = sorted(set(given) - set(allowed))
-    if unknown:
-        raise ValueError(f"unknown model options {unknown}; allowed: {sorted(allowed)}")
-    options = replace(Options(**defaults), **given)
-    if "init_std" in given and "initializer" not in given:
-        options = replace(options, initializer="normal")
-    if options.activation not in ACTIVATIONS:
-        raise ValueError(f"activation '{options.activation}' is not one of {list(ACTIVATIONS)}")
-    if options.initializer not in INITIALIZERS:
-        raise ValueError(f"initializer '{options.initializer}' is not one of {list(INITIALIZERS)}")
-    return options
-
-
-@dataclass(frozen=True)
-class Conv:
-    filters: int
-    kernel_size: int
-    pool: int = 1
-    activation: str = "relu"
-    dropout_first: bool = True  # dropout before max-pooling (False: after)
-
-
-@dataclass(frozen=True)
-class Dense:
-    units: int
-    activation: str = "relu"
-
-
-def _assemble(name: str, input_shape, n_tasks: int, blocks: list, rates: list[float], options: Options) -> keras.Model:
-    """Chain the hidden blocks, then ``logits`` (Dense, linear) and ``probability`` (sigmoid)."""
+def _assemble(arch: Layout, input_shape, n_tasks: int, output_activation: str) -> keras.Model:
+    """Chain the hidden blocks, then ``logits`` (Dense, linear) and ``probability`` (the task's activation)."""
+    if problem := arch.too_short(input_shape[0]):
+        raise ValueError(problem)
+    options = arch.options
     regularizer = keras.regularizers.L2(options.l2) if options.l2 else None
     inputs = keras.Input(tuple(input_shape), name="sequence")
-    h, length = inputs, input_shape[0]
+    h = inputs
     n_conv = n_dense = 0
-    for block, rate in zip(blocks, rates):
+    for block, rate in zip(arch.blocks, arch.rates):
         if isinstance(block, Conv):
             n_conv += 1
             prefix = f"conv{n_conv}"
             h = keras.layers.Conv1D(block.filters, block.kernel_size, padding="same", use_bias=not options.batch_norm,
-                                    kernel_initializer=options.kernel_initializer(), kernel_regularizer=regularizer,
+                                    kernel_initializer=_initializer(options), kernel_regularizer=regularizer,
                                     name=prefix)(h)
         else:
             n_dense += 1
@@ -132,77 +59,22 @@ def _assemble(name: str, input_shape, n_tasks: int, blocks: list, rates: list[fl
             if len(h.shape) > 2:
                 h = keras.layers.Flatten(name="flatten")(h)
             h = keras.layers.Dense(block.units, use_bias=not options.batch_norm,
-                                   kernel_initializer=options.kernel_initializer(), kernel_regularizer=regularizer,
+                                   kernel_initializer=_initializer(options), kernel_regularizer=regularizer,
                                    name=prefix)(h)
         if options.batch_norm:
             h = keras.layers.BatchNormalization(name=f"{prefix}_bn")(h)
         h = keras.layers.Activation(block.activation, name=f"{prefix}_act")(h)
         tail = [keras.layers.Dropout(rate, name=f"{prefix}_dropout")]
         if isinstance(block, Conv) and block.pool > 1:
-            if length < block.pool:
-                raise ValueError(f"{name}: input length {input_shape[0]} is too short for max-pooling of size "
-                                 f"{block.pool} in block {prefix}")
-            length //= block.pool
             pool = keras.layers.MaxPool1D(block.pool, name=f"{prefix}_pool")
             tail = tail + [pool] if block.dropout_first else [pool] + tail
         for layer in tail:
             h = layer(h)
     if len(h.shape) > 2:
         h = keras.layers.Flatten(name="flatten")(h)
-    logits = keras.layers.Dense(n_tasks, kernel_initializer=options.kernel_initializer(), name="logits")(h)
-    probability = keras.layers.Activation("sigmoid", name="probability")(logits)
-    return keras.Model(inputs, probability, name=name)
-
-
-@register("cnn_shallow")
-def cnn_shallow(input_shape, n_tasks, **given) -> keras.Model:
-    """Paper 001 App. A: conv 24×19 (act) → pool 50 → conv 48×3 → pool 2 → dense 96."""
-    o = _options({}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 50, o.activation), Conv(o.scaled(48), 3, 2), Dense(o.scaled(96))]
-    return _assemble("cnn_shallow", input_shape, n_tasks, blocks, o.rates([0.1, 0.2, 0.0]), o)
-
-
-@register("cnn_deep")
-def cnn_deep(input_shape, n_tasks, **given) -> keras.Model:
-    """Paper 001 App. A: conv 24×19 (act) → conv 32×7 → pool 4 → conv 48×7 → pool 4 → conv 64×3 → pool 3
-    → dense 96; BN, dropout 0.1 … 0.5."""
-    o = _options({}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation), Conv(o.scaled(32), 7, 4),
-              Conv(o.scaled(48), 7, 4), Conv(o.scaled(64), 3, 3), Dense(o.scaled(96))]
-    return _assemble("cnn_deep", input_shape, n_tasks, blocks, o.rates([0.1, 0.2, 0.3, 0.4, 0.5]), o)
-
-
-@register("local_net")
-def local_net(input_shape, n_tasks, **given) -> keras.Model:
-    """Paper 003 LocalNet: conv 24×19 (act) → pool 50 → dense 96; regularised variant by default."""
-    o = _options({}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 50, o.activation), Dense(o.scaled(96))]
-    return _assemble("local_net", input_shape, n_tasks, blocks, o.rates([0.1, 0.5]), o)
-
-
-@register("dist_net")
-def dist_net(input_shape, n_tasks, **given) -> keras.Model:
-    """Paper 003 DistNet: conv 24×7 (act) → conv 32×9 → pool 3 → conv 48×6 → pool 4 → conv 64×4 → pool 3
-    → dense 96; regularised variant by default."""
-    o = _options({"kernel_size": 7}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation), Conv(o.scaled(32), 9, 3),
-              Conv(o.scaled(48), 6, 4), Conv(o.scaled(64), 4, 3), Dense(o.scaled(96))]
-    return _assemble("dist_net", input_shape, n_tasks, blocks, o.rates([0.1, 0.2, 0.3, 0.4, 0.5]), o)
-
-
-@register("baseline_cnn")
-def baseline_cnn(input_shape, n_tasks, **given) -> keras.Model:
-    """Paper 000 App. A, width factor f: conv 24f×19 → conv 32f×7 → pool 4 → conv 48f×5 → pool 4
-    → conv 64f×5 → pool 4 → dense 96f.
-
-    Dropout r (0.1) after each convolution — before the pool in block 2, after it in blocks 3
-    and 4, as listed — and 0.5 after the dense layer; no batch normalisation by default.
-    """
-    o = _options({"batch_norm": False}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation), Conv(o.scaled(32), 7, 4),
-              Conv(o.scaled(48), 5, 4, dropout_first=False), Conv(o.scaled(64), 5, 4, dropout_first=False),
-              Dense(o.scaled(96))]
-    return _assemble("baseline_cnn", input_shape, n_tasks, blocks, o.rates([0.1, 0.1, 0.1, 0.1, 0.5]), o)
+    logits = keras.layers.Dense(n_tasks, kernel_initializer=_initializer(options), name="logits")(h)
+    probability = keras.layers.Activation(output_activation, name="probability")(logits)
+    return keras.Model(inputs, probability, name=arch.name)
 
 
 def logit_model(model: keras.Model) -> keras.Model:

@@ -46,7 +46,7 @@ def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, metho
     ``settings`` holds the attribution ``target`` and ``task``; ``batch_size`` (sequences per graph
     call) does not change the maps."""
     from seqattr.attribution import attribute, make_method
-    from seqattr.training import classification_metrics
+    from seqattr.tasks import binary_metrics
 
     task = settings["task"]
     x = test["x"][indices]
@@ -55,7 +55,7 @@ def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, metho
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
               "y": test["y"][indices, task], "model": test["model"][indices]}
     rows = summarise(analyse(arrays, label, make_method(method).forward_only)[0])
-    rows["classification_auroc"] = classification_metrics(test["y"][:, task], probabilities)["auroc"]
+    rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 
 

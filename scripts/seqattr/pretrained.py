@@ -7,6 +7,10 @@ file in which the lab released its trained models (``save_weights``: a root attr
 architecture layer by layer, in order, among the layers that carry weights: layer names
 differ between builds, the order and the shapes do not.
 
+A model with one Dense(1) head per task — the published DeepSTARR model ends in ``Dense_Dev``
+and ``Dense_Hk`` — has its trailing heads concatenated, in file order, into our one ``logits``
+layer (output t is the t-th head).
+
 The lab's convolutions and dense layers keep a bias in front of batch normalisation; ours
 drop it (BN's β makes it redundant). At inference BN computes γ(z + b − μ)/√(σ² + ε) + β, so a
 bias b is folded exactly into the moving mean, μ' = μ − b: the model predicts what the
@@ -49,6 +53,28 @@ def read_legacy_weights(path: str | Path) -> list[tuple[str, list[np.ndarray]]]:
     return layers
 
 
+def _is_head(arrays: list[np.ndarray]) -> bool:
+    """A Dense layer's arrays: a 2-D kernel and its bias."""
+    return len(arrays) == 2 and arrays[0].ndim == 2 and arrays[1].shape == arrays[0].shape[-1:]
+
+
+def merge_heads(stored: list[tuple[str, list[np.ndarray]]], n_ours: int) -> list[tuple[str, list[np.ndarray]]]:
+    """Concatenate the trailing per-task Dense heads of a file with more weighted layers than ours.
+
+    The last ``len(stored) − n_ours + 1`` layers merge when they are all Dense layers on the same
+    input; otherwise the layers are returned as they are (and the count mismatch is reported).
+    """
+    extra = len(stored) - n_ours
+    if extra <= 0:
+        return stored
+    heads = stored[-(extra + 1):]
+    if not all(_is_head(arrays) and arrays[0].shape[0] == heads[0][1][0].shape[0] for _, arrays in heads):
+        return stored
+    kernel = np.concatenate([arrays[0] for _, arrays in heads], axis=-1)
+    bias = np.concatenate([arrays[1] for _, arrays in heads])
+    return stored[:-(extra + 1)] + [("+".join(name for name, _ in heads), [kernel, bias])]
+
+
 def _is_batch_norm(layer) -> bool:
     import keras
 
@@ -60,10 +86,10 @@ def assign_legacy_weights(model, path: str | Path) -> None:
 
     A stored layer with one array more than ours — a bias our bias-free layer lacks — is
     accepted when the next weighted layer of ours is batch normalisation: the bias is folded
-    into its moving mean (module docstring).
+    into its moving mean (module docstring); per-task output heads merge into ``logits``.
     """
-    stored = read_legacy_weights(path)
     ours = [layer for layer in model.layers if layer.weights]
+    stored = merge_heads(read_legacy_weights(path), len(ours))
     if len(stored) != len(ours):
         raise WeightsError(
             f"{path}: {len(stored)} layers with weights ({[n for n, _ in stored]}) but the architecture has "

@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from seqattr import schema
 from seqattr.models import hidden_layer_names, run_logits
+from seqattr.tasks import of_model
 
 _KINDS: dict[str, type] = {}  # kind → class, filled by @_kind; REGIMES (the names) is set at the end
 
@@ -54,11 +55,6 @@ def model_spec(spec: dict, regime: dict) -> dict:
     return {**spec, "options": options}
 
 
-def bce(y, logits):
-    """Mean binary cross-entropy, computed from the logits."""
-    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(y, logits.dtype), logits=logits))
-
-
 def beta(key, alpha: float):
     """λ ~ Beta(α, α) as a ratio of two Gamma(α) draws."""
     k1, k2 = tf.unstack(tf.random.experimental.stateless_split(key, 2))
@@ -80,7 +76,7 @@ def mix(a, lam, perm):
 
 @_kind("standard")
 class Regime:
-    """Plain training: binary cross-entropy on the logits plus the layers' L2 penalties."""
+    """Plain training: the task type's loss on the logits (BCE or MSE) plus the layers' L2 penalties."""
 
     defaults: dict = {}  # the kind's parameters and their defaults, set by @_kind from the schema
 
@@ -95,8 +91,9 @@ class Regime:
         self.variables: list[tf.Variable] = []  # state the checkpoint must carry
 
     def setup(self, model: keras.Model, seed: int) -> None:
-        """Attach to the model before training (creates any state the regime keeps)."""
+        """Attach to the model before training (creates any state the regime keeps); its output sets the loss."""
         self.model = model
+        self.task = of_model(model)
 
     def phase(self, epoch: int) -> str:
         """Name of the step graph used in this (1-based) epoch."""
@@ -115,7 +112,7 @@ class Regime:
 
     def loss(self, x, y, key, phase: str):
         """The objective whose gradient updates the weights."""
-        return bce(y, run_logits(self.model, x, training=True)) + self.l2()
+        return self.task.loss(y, run_logits(self.model, x, training=True)) + self.l2()
 
     def l2(self):
         """The layers' kernel penalties (L2)."""
@@ -178,7 +175,7 @@ class ManifoldMixup(_Manifold):
 
     def loss(self, x, y, key, phase):
         logits, y_mixed = self.mixed_logits(x, y, key, training=True)
-        return bce(y_mixed, logits) + self.l2()
+        return self.task.loss(y_mixed, logits) + self.l2()
 
 
 @_kind("input_noise")
@@ -197,7 +194,7 @@ class ManifoldNoise(_Manifold):
         k_layer, k_noise = tf.unstack(tf.random.experimental.stateless_split(key, 2))
         noisy = lambda h: h + self.sigma * tf.random.stateless_normal(tf.shape(h), k_noise, dtype=h.dtype)
         logits = run_logits(self.model, x, training=True, hook=self.at_layer(self.draw_layer(k_layer), noisy))
-        return bce(y, logits) + self.l2()
+        return self.task.loss(y, logits) + self.l2()
 
 
 MIXED_BATCHES = ("concat", "split")
@@ -243,7 +240,7 @@ class Adversarial(Regime):
         for size in self.step_sizes():
             with tf.GradientTape() as tape:
                 tape.watch(delta)
-                loss = bce(y, run_logits(self.model, x + delta, training=False))
+                loss = self.task.loss(y, run_logits(self.model, x + delta, training=False))
             delta = tf.clip_by_value(delta + size * tf.sign(tape.gradient(loss, delta)), -self.epsilon, self.epsilon)
             if self.clip_inputs:
                 delta = tf.clip_by_value(x + delta, 0.0, 1.0) - x
@@ -307,8 +304,9 @@ class AngleRegularization(Regime):
     """Paper 001 §5.7 as the lab trained it: strength × mean over sequences of ‖α‖₂ over positions.
 
     α is each position's angle (degrees, :func:`simplex_angles`) between the simplex and the
-    input gradient of the sigmoid output, summed over tasks — the penalty of the lab's code,
-    on whose scale its strengths (config/paper_001_anglereg.yaml) were chosen. The penalty's
+    input gradient of the model output (the sigmoid; the linear output for regression), summed
+    over tasks — the penalty of the lab's code, on whose scale its strengths
+    (config/paper_001_anglereg.yaml) were chosen. The penalty's
     weight gradient needs second-order derivatives: the input gradient is taken on an inner
     tape inside the training step's tape.
     """
@@ -319,9 +317,9 @@ class AngleRegularization(Regime):
         with tf.GradientTape() as inner:
             inner.watch(x)
             logits = run_logits(self.model, x, training=True)
-            total = tf.reduce_sum(tf.sigmoid(logits))
+            total = tf.reduce_sum(self.task.output(logits))
         grad = inner.gradient(total, x)
-        return bce(y, logits) + self.l2() + self.strength * angle_penalty(grad)
+        return self.task.loss(y, logits) + self.l2() + self.strength * angle_penalty(grad)
 
 
 SINE_LIMIT = 1.0 - 1e-7  # arcsin's derivative is infinite at ±1 (gradients along (1, 1, 1, 1))

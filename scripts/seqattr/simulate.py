@@ -106,6 +106,7 @@ def simulate(params: dict) -> tuple[dict, dict]:
     }
     attrs = {
         "generator": "seqattr.simulate",
+        "task": "binary",
         "version": VERSION,
         "seed": p["seed"],
         "jaspar_release": release,

@@ -1,4 +1,7 @@
-"""The training loop: Adam, plateau decay and early stopping on validation AUROC, resumable.
+"""The training loop: Adam, plateau decay and early stopping on the validation score, resumable.
+
+The score is the task type's (``seqattr.tasks``), averaged over the model's outputs: mean AUROC
+for binary tasks, mean Pearson r for regression.
 
 One graph per regime phase runs a whole optimisation step (batch gather, regime transform,
 loss, update) on data that stays on the device. After every epoch the loop writes the
@@ -22,20 +25,20 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from seqattr import schema
 from seqattr.data import atomic_path, write_tsv
 from seqattr.models import run_logits
 from seqattr.config import training_settings
 from seqattr.regimes import make_regime
+from seqattr.tasks import TaskType, of_model
 
-HISTORY_COLUMNS = ["epoch", "loss", "val_loss", "val_auroc", "val_aupr", "lr", "seconds"]
 CHECKPOINT = "checkpoint.npz"
 
 
 class TrainingError(RuntimeError):
-    """Training diverged (NaN or infinite loss); partial outputs have been removed."""
+    """Training diverged (a NaN or infinite loss, or a kept epoch's validation loss above ``max_val_loss``);
+    partial outputs have been removed."""
 
 
 _DEFAULTS = schema.defaults("training")  # paper 001 appendix A, written in the config schema
@@ -53,6 +56,7 @@ class Settings:
     early_stopping_patience: int = _DEFAULTS["early_stopping_patience"]
     save_epochs: list[int] | str = field(default_factory=lambda: list(_DEFAULTS["save_epochs"]))
     restore_best_weights: bool = _DEFAULTS["restore_best_weights"]  # False: the last epoch's weights (paper 000)
+    max_val_loss: float | None = None  # the divergence guard (the config's default is in the schema); None: off
 
     @classmethod
     def from_dict(cls, settings: dict | None) -> "Settings":
@@ -68,6 +72,16 @@ class Settings:
 
     def saves(self, epoch: int) -> bool:
         return self.save_epochs == "all" or epoch in (self.save_epochs or [])
+
+    def diverged(self, history: list[dict], best_epoch: int | None) -> str | None:
+        """Why the epoch the run keeps looks diverged (validation loss above ``max_val_loss``), or None."""
+        kept = best_epoch if self.restore_best_weights else len(history)
+        loss = history[kept - 1]["val_loss"]
+        if self.max_val_loss is None or loss <= self.max_val_loss:
+            return None
+        return (f"epoch {kept}, the one kept, has validation loss {loss:.3g} > training.max_val_loss "
+                f"{self.max_val_loss:g} (the task's loss: binary cross-entropy, where a constant prediction scores "
+                f"about 0.69, or mean squared error); lower the learning rate")
 
 
 @dataclass
@@ -90,30 +104,9 @@ def set_threads(threads: int, log: logging.Logger | None = None) -> None:
         (log or logging.getLogger("seqattr")).warning("could not set %s threads: %s", threads, error)
 
 
-def classification_metrics(y: np.ndarray, scores: np.ndarray, from_logits: bool = False) -> dict:
-    """AUROC and AUPR averaged over tasks (tasks with one class only are skipped), mean BCE, N.
-
-    Non-finite scores (a diverged model) give NaN metrics rather than an error.
-    """
-    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-    scores = np.asarray(scores, dtype=np.float64).reshape(len(y), -1)
-    if not np.isfinite(scores).all():
-        nan = float("nan")
-        return {"auroc": nan, "aupr": nan, "loss": nan, "n_test": int(len(y))}
-    if from_logits:
-        loss = np.maximum(scores, 0) - scores * y + np.log1p(np.exp(-np.abs(scores)))
-    else:
-        p = np.clip(scores, 1e-7, 1 - 1e-7)
-        loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))
-    both = [t for t in range(y.shape[1]) if len(np.unique(y[:, t])) == 2]
-    auroc = [roc_auc_score(y[:, t], scores[:, t]) for t in both]
-    aupr = [average_precision_score(y[:, t], scores[:, t]) for t in both]
-    return {
-        "auroc": float(np.mean(auroc)) if both else float("nan"),
-        "aupr": float(np.mean(aupr)) if both else float("nan"),
-        "loss": float(loss.mean()),
-        "n_test": int(len(y)),
-    }
+def history_columns(task: TaskType) -> list[str]:
+    """Columns of ``history.tsv``: losses, the task type's validation metrics (averaged over tasks), lr, time."""
+    return ["epoch", "loss", "val_loss", *(f"val_{m}" for m in task.metrics), "lr", "seconds"]
 
 
 def save_model(model: keras.Model, path) -> None:
@@ -123,25 +116,19 @@ def save_model(model: keras.Model, path) -> None:
     os.replace(partial, path)
 
 
-def write_json(payload: dict, path) -> None:
-    partial = atomic_path(path)
-    partial.write_text(json.dumps(payload, indent=2))
-    os.replace(partial, path)
-
-
-def schedule(state: dict, epoch: int, auroc: float, settings: Settings, warmup: int = 0) -> tuple[bool, bool]:
+def schedule(state: dict, epoch: int, score: float, settings: Settings, warmup: int = 0) -> tuple[bool, bool]:
     """Update the plateau and early-stopping counters after ``epoch``; return (improved, decay lr).
 
-    Like Keras' ReduceLROnPlateau and EarlyStopping on val AUROC (mode max, no min delta, no
-    cooldown): the counters reset on improvement; the rate decays when the plateau counter
+    Like Keras' ReduceLROnPlateau and EarlyStopping on the validation score (mode max, no min
+    delta, no cooldown): the counters reset on improvement; the rate decays when the plateau counter
     reaches ``lr_patience`` (which then restarts) and training stops when the other reaches
     ``early_stopping_patience``. The first ``warmup`` epochs (a regime's, e.g. adversarial
     training's clean phase) change nothing, so the best epoch comes after them.
     """
     if epoch <= warmup:
         return False, False
-    if state["best_epoch"] is None or auroc > state["best_auroc"]:
-        state.update(best_auroc=auroc, best_epoch=epoch, lr_wait=0, es_wait=0)
+    if state["best_epoch"] is None or score > state["best_score"]:
+        state.update(best_score=score, best_epoch=epoch, lr_wait=0, es_wait=0)
         return True, False
     state["lr_wait"] += 1
     state["es_wait"] += 1
@@ -243,14 +230,17 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
           history_path, epochs_dir=None, label: str = "model", log: logging.Logger | None = None) -> TrainResult:
     """Train ``model`` on ``data`` (``{"train"|"valid"|"test": {"x", "y"}}``); resume from ``checkpoint_dir``.
 
-    Returns the per-epoch history and the test metrics of the best epoch's weights (which the
-    model holds on return); the best epoch is chosen after the regime's warm-up epochs. A NaN
-    or infinite loss raises TrainingError after removing the history, the per-epoch models and
-    the checkpoint.
+    The model's output layer says its task type (``seqattr.tasks.of_model``): the loss, the
+    validation score and the metrics follow it. Returns the per-epoch history and the test
+    metrics (per task and averaged) of the best epoch's weights (which the model holds on
+    return); the best epoch is chosen after the regime's warm-up epochs. A NaN or infinite
+    loss, or a kept epoch whose validation loss exceeds ``max_val_loss``, raises TrainingError
+    after removing the history, the per-epoch models and the checkpoint.
     """
     log = log or logging.getLogger("seqattr")
     settings = Settings.from_dict(training_settings(settings, regime))
     regime_obj = make_regime(regime)
+    task = of_model(model)
     warmup = regime_obj.warmup_epochs()
     if settings.restore_best_weights and warmup >= settings.epochs:
         raise ValueError(f"{label}: regime '{regime_obj.kind}' warms up for {warmup} of its {settings.epochs} epochs, "
@@ -262,14 +252,14 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
     predict = _predictor(model)
     n = int(x_train.shape[0])
 
-    fingerprint = json.dumps({"regime": regime, "seed": seed, "n_train": n, "model": model.name,
+    fingerprint = json.dumps({"regime": regime, "seed": seed, "n_train": n, "model": model.name, "task": task.name,
                               "parameters": model.count_params(),
-                              **{k: v for k, v in asdict(settings).items() if k not in ("epochs", "save_epochs")}},
+                              **{k: v for k, v in asdict(settings).items() if k not in ("epochs", "save_epochs", "max_val_loss")}},
                              sort_keys=True, default=str)
     checkpoint = _Checkpoint(checkpoint_dir, model, optimizer, regime_obj, fingerprint)
     Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    state = {"epoch": 0, "history": [], "best_auroc": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0,
+    state = {"epoch": 0, "history": [], "best_score": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0,
              "stopped": False}
     best_weights = model.get_weights()
     restored = checkpoint.load(log)
@@ -277,6 +267,9 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
         state, best_weights = restored
         rng.bit_generator.state = state["rng"]
         log.info("%s: resuming after epoch %d from %s", label, state["epoch"], checkpoint.path)
+
+    def write_history():
+        write_tsv(pd.DataFrame(state["history"], columns=history_columns(task)), history_path)
 
     steps = {}
     for epoch in range(state["epoch"] + 1, settings.epochs + 1):
@@ -289,34 +282,39 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
             steps[phase] = _step_graph(model, optimizer, regime_obj, phase, seed)
         lr = float(optimizer.learning_rate.numpy())
         loss = _epoch_loss(steps[phase], x_train, y_train, rng.permutation(n).astype(np.int32), settings.batch_size)
-        valid = classification_metrics(data["valid"]["y"], predict(data["valid"]["x"]), from_logits=True)
+        valid = task.evaluate(data["valid"]["y"], predict(data["valid"]["x"]))
         if not (np.isfinite(loss) and np.isfinite(valid["loss"])):
             _remove(history_path, epochs_dir, checkpoint_dir)
             raise TrainingError(f"{label}: training of {model.name} diverged in epoch {epoch} (loss {loss}, "
                                 f"validation loss {valid['loss']}); removed its history, checkpoints and epoch models")
 
-        improved, decay = schedule(state, epoch, valid["auroc"], settings, warmup)
+        improved, decay = schedule(state, epoch, valid[task.score], settings, warmup)
         if improved:
             best_weights = model.get_weights()
         if decay:
             optimizer.learning_rate.assign(lr * settings.lr_decay_factor)
-        row = {"epoch": epoch, "loss": loss, "val_loss": valid["loss"], "val_auroc": valid["auroc"],
-               "val_aupr": valid["aupr"], "lr": lr, "seconds": time.perf_counter() - start}
+        row = {"epoch": epoch, "loss": loss, "val_loss": valid["loss"], **{f"val_{m}": valid[m] for m in task.metrics},
+               "lr": lr, "seconds": time.perf_counter() - start}
         state["history"].append(row)
         state["epoch"] = epoch
         state["rng"] = rng.bit_generator.state
-        write_tsv(pd.DataFrame(state["history"], columns=HISTORY_COLUMNS), history_path)
+        write_history()
         if epochs_dir is not None and settings.saves(epoch):
             Path(epochs_dir).mkdir(parents=True, exist_ok=True)
             save_model(model, Path(epochs_dir) / f"epoch{epoch}.keras")
         checkpoint.save(state, best_weights)
-        log.info("%s epoch %d/%d: loss %.4f val_loss %.4f val_auroc %.4f val_aupr %.4f lr %.2g (%.1f s)%s",
-                 label, epoch, settings.epochs, loss, valid["loss"], valid["auroc"], valid["aupr"], lr,
-                 row["seconds"], " — early stop" if state["stopped"] else "")
+        scores = " ".join(f"val_{m} {valid[m]:.4f}" for m in task.metrics)
+        log.info("%s epoch %d/%d: loss %.4f val_loss %.4f %s lr %.2g (%.1f s)%s", label, epoch, settings.epochs,
+                 loss, valid["loss"], scores, lr, row["seconds"], " — early stop" if state["stopped"] else "")
 
+    write_history()  # also when a run resumes after its last epoch, whose history a failed job lost
+    if problem := settings.diverged(state["history"], state["best_epoch"]):
+        _remove(history_path, epochs_dir, checkpoint_dir)
+        raise TrainingError(f"{label}: training of {model.name} diverged: {problem}; removed its history, "
+                            "checkpoints and epoch models")
     if settings.restore_best_weights:
         model.set_weights(best_weights)
-    metrics = classification_metrics(data["test"]["y"], predict(data["test"]["x"]), from_logits=True)
+    metrics = task.evaluate(data["test"]["y"], predict(data["test"]["x"]))
     metrics.update(best_epoch=state["best_epoch"], epochs_run=state["epoch"])
     log.info("%s: best epoch %d, test %s", label, state["best_epoch"], metrics)
     return TrainResult(history=state["history"], metrics=metrics)

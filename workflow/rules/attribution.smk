@@ -2,6 +2,7 @@ rule attribute:
     input:
         model=f"results/models/{RUN_DIR}/model.keras",
         data=dataset_file,
+        checked=dataset_check,
     output:
         h5=f"results/attributions/{RUN_DIR}/{{method}}.h5",
     log:

@@ -23,7 +23,9 @@ ENSEMBLES = cfg.ensemble_runs(config)
 # before its jobs start (seqattr.integrity); the next run regenerates them (rule all asks for them).
 QUARANTINED = integrity.awaiting_regeneration("results")
 for _path in QUARANTINED:
-    logger.warning(f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it")
+    logger.warning(
+        f"{_path} was moved aside as unreadable; rule all (snakemake without targets) regenerates it"
+    )
 
 
 onstart:
@@ -33,12 +35,16 @@ onstart:
         raise WorkflowError(str(error)) from None
 
 
+# Names the schema accepts are exactly those the wildcards match (one pattern, in the schema).
+NAME = cfg.wildcard_pattern("name")
+
+
 wildcard_constraints:
-    dataset=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
-    model=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
-    regime=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    dataset=NAME,
+    model=NAME,
+    regime=NAME,
     seed=r"\d+",
-    method=r"[A-Za-z0-9_]+",
+    method=cfg.wildcard_pattern("method_name"),
     target=r"[A-Za-z0-9_-]+",
 
 
@@ -52,6 +58,21 @@ def dataset_config(wildcards):
 def dataset_file(wildcards):
     """The HDF5 file of a dataset: made by the workflow, downloaded, or the user's own file."""
     return cfg.dataset_path(config, wildcards.dataset)
+
+
+def dataset_check(wildcards):
+    """The check stamp of a user's dataset, which its first readers wait for; nothing for our own data.
+
+    ancient(): a rerun of the check (its settings changed) does not by itself retrain anything.
+    """
+    if config["datasets"][wildcards.dataset]["kind"] in ("h5", "url"):
+        return [ancient(f"results/checks/{wildcards.dataset}.json")]
+    return []
+
+
+def dataset_task(wildcards):
+    """The task type a dataset's labels declare (binary or regression)."""
+    return config["datasets"][wildcards.dataset]["task"]
 
 
 def dataset_keys(wildcards):
@@ -139,9 +160,17 @@ def synthetic_datasets():
     return [name for name, d in config["datasets"].items() if d["kind"] == "synthetic"]
 
 
-def names_of_kind(kind):
-    """A wildcard regex matching exactly the datasets of one kind (or nothing)."""
-    names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] == kind]
+def chip_datasets():
+    """The ChIP-seq datasets the runs use, in config order."""
+    used = {r.dataset for r, _ in RUNS} | {d for d, *_ in ENSEMBLES}
+    return [
+        n for n, d in config["datasets"].items() if d["kind"] == "chipseq" and n in used
+    ]
+
+
+def names_of_kind(*kinds):
+    """A wildcard regex matching exactly the datasets of these kinds (or nothing)."""
+    names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] in kinds]
     return "|".join(names) if names else "(?!)"
 
 
@@ -212,6 +241,8 @@ def final_outputs():
     outputs = list(QUARANTINED)
     outputs += [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
     outputs += ["results/tables/analyses.tsv"]
+    if chip_datasets():
+        outputs += ["results/tables/chip_windows.tsv"]
     outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
     outputs += first_seed_paths(
         "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/{method}.png"
@@ -312,12 +343,14 @@ def pretrained_model_names():
 
 def trained_model_names():
     """A wildcard regex matching every model name except those with weights: they are never trained."""
-    return rf"(?!(?:{pretrained_model_names()})/)[A-Za-z0-9][A-Za-z0-9_.-]*"
+    return rf"(?!(?:{pretrained_model_names()})/){NAME}"
 
 
 def pretrained_weights(wildcards):
     """The weights file of one seed (seed n uses the n-th entry; checked at validation)."""
-    return cfg.weights_path(wildcards.model, MODELS[wildcards.model], int(wildcards.seed))
+    return cfg.weights_path(
+        wildcards.model, MODELS[wildcards.model], int(wildcards.seed)
+    )
 
 
 def weights_download(wildcards):

@@ -19,6 +19,28 @@ rule simulate_synthetic:
         "../../scripts/simulate_synthetic.py"
 
 
+rule fasta_dataset:
+    input:
+        fasta=lambda wc: dataset_config(wc)["fasta"],
+        labels=lambda wc: dataset_config(wc)["labels"],
+    output:
+        h5="results/data/{dataset}.h5",
+    log:
+        "logs/fasta_dataset/{dataset}.log",
+    wildcard_constraints:
+        dataset=names_of_kind("fasta"),
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        dataset=dataset_config,
+    script:
+        "../../scripts/fasta_dataset.py"
+
+
 rule plot_dataset:
     input:
         h5="results/data/{dataset}.h5",
@@ -39,3 +61,28 @@ rule plot_dataset:
         runtime=10,
     script:
         "../../scripts/plot_dataset.py"
+
+
+rule check_dataset:
+    input:
+        data=dataset_file,
+    output:
+        stamp="results/checks/{dataset}.json",
+    log:
+        "logs/check_dataset/{dataset}.log",
+    wildcard_constraints:
+        dataset=names_of_kind("h5", "url"),
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        key_map=dataset_keys,
+        task_type=dataset_task,
+        splits=lambda wc: cfg.splits_read(config, wc.dataset),
+        task=config["attribution"]["task"],
+        positives=config["attribution"]["sequences"] == "positives",
+    script:
+        "../../scripts/check_dataset.py"

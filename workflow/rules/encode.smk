@@ -79,3 +79,26 @@ rule build_chip_dataset:
         dataset=dataset_config,
     script:
         "../../scripts/build_chip_dataset.py"
+
+
+rule chip_windows:
+    input:
+        h5=[f"results/data/{name}.h5" for name in chip_datasets()],
+    output:
+        table=report(
+            "results/tables/chip_windows.tsv",
+            caption="../report/chip_windows.rst",
+            category="2. Tables",
+        ),
+    log:
+        "logs/chip_windows.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        datasets=chip_datasets(),
+    script:
+        "../../scripts/chip_windows.py"

@@ -4,6 +4,7 @@ ruleorder: import_model > train_model
 rule import_model:
     input:
         data=dataset_file,
+        checked=dataset_check,
         weights=pretrained_weights,
     output:
         model=f"results/models/{RUN_DIR}/model.keras",
@@ -21,5 +22,6 @@ rule import_model:
     params:
         model=model_spec,
         key_map=dataset_keys,
+        task=dataset_task,
     script:
         "../../scripts/import_model.py"

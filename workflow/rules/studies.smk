@@ -45,6 +45,7 @@ rule metrics_over_epochs:
     input:
         model=f"results/models/{RUN_DIR}/model.keras",
         data=dataset_file,
+        checked=dataset_check,
     output:
         table=f"results/over_epochs/{RUN_DIR}/{{method}}.tsv",
     log:

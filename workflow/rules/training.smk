@@ -1,6 +1,7 @@
 rule train_model:
     input:
         data=dataset_file,
+        checked=dataset_check,
     output:
         model=f"results/models/{RUN_DIR}/model.keras",
         history=f"results/models/{RUN_DIR}/history.tsv",
@@ -27,6 +28,7 @@ rule train_model:
         seed=lambda wc: int(wc.seed),
         checkpoint_dir=lambda wc: f"results/checkpoints/{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
         key_map=dataset_keys,
+        task=dataset_task,
         label=lambda wc: f"{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
     script:
         "../../scripts/train_model.py"
