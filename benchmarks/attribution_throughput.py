@@ -15,7 +15,7 @@ import argparse
 import time
 
 import numpy as np
-from seqattr.attribution import DEFAULTS, METHODS, attribute
+from seqattr.attribution import METHODS, attribute
 from seqattr.devices import device_name
 from seqattr.models import build_model
 
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--loop-n", type=int, default=32, help="sequences for the per-sequence loop (extrapolated)")
     parser.add_argument("--batch-size", type=int, default=128, help="sequences per graph call")
     parser.add_argument("--length", type=int, default=200)
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -45,11 +45,11 @@ def main() -> None:
     print(f"device: {device_name()}; cnn_deep, L={args.length}, N={args.n}, batch {args.batch_size} sequences")
     print(f"{'method':<22}{'params':<48}{'batched seq/s':>14}{'loop seq/s':>12}{'speed-up':>10}")
     for kind in args.methods:
-        method = {"kind": kind, **DEFAULTS[kind]}
+        method = {"kind": kind, **METHODS[kind].defaults}
         batched = args.n / seconds(model, x, method, args.batch_size)
         loop_n = min(args.loop_n, args.n)
         loop = loop_n / seconds(model, x[:loop_n], method, 1)
-        params = ", ".join(f"{k}={v}" for k, v in DEFAULTS[kind].items()) or "-"
+        params = ", ".join(f"{k}={v}" for k, v in METHODS[kind].defaults.items()) or "-"
         print(f"{kind:<22}{params:<48}{batched:>14.1f}{loop:>12.1f}{batched / loop:>9.1f}x", flush=True)
 
 

@@ -1,4 +1,9 @@
-"""Attribution maps of one trained model for the test sequences, with everything later stages need."""
+"""Attribution maps of one trained model for the test sequences, with everything later stages need.
+
+``params`` hold what the maps depend on (the method's spec, the selection: target, task, sequences,
+max_sequences; the seed); how the job runs — ``attribution.batch_size`` (the maps do not depend on
+it) and ``jobs_per_gpu`` — is read from the config, so changing it reruns nothing.
+"""
 
 import os
 
@@ -7,21 +12,22 @@ from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
-gpu = claim_gpu(jobs_per_gpu=snakemake.params.jobs_per_gpu)  # before TensorFlow starts, so this job sees only its own GPU
+gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts: this job sees its GPU only
 log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
 os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)  # read when TensorFlow starts
 
 import keras  # noqa: E402
 
-from seqattr.attribution import attribute, test_selection  # noqa: E402
+from seqattr.attribution import attribute, make_method, test_selection  # noqa: E402
 
-settings = snakemake.params.attribution
-method, seed, task = snakemake.params.method, snakemake.params.seed, settings["task"]
-test, indices = test_selection(snakemake.input.data, settings, snakemake.params.key_map)
+selection = snakemake.params.selection
+method, seed, task = snakemake.params.method, snakemake.params.seed, selection["task"]
+batch_size = snakemake.config["attribution"]["batch_size"]
+test, indices = test_selection(snakemake.input.data, selection, snakemake.params.key_map)
 x = test["x"][indices]
 model = keras.saving.load_model(snakemake.input.model, compile=False)
-log.info("%s on %d test sequences (%s, task %d)", method, len(x), settings["target"], task)
-G = attribute(model, x, method, settings["target"], task, settings["batch_size"], seed, log)
+log.info("%s on %d test sequences (%s, task %d, %d per batch)", method, len(x), selection["target"], task, batch_size)
+G = attribute(model, x, method, selection["target"], task, batch_size, seed, log)
 arrays = {
     "G": G,
     "indices": indices.astype("int64"),
@@ -31,4 +37,6 @@ arrays = {
 }
 if "model" in test:
     arrays["model"] = test["model"][indices]
-write_h5(snakemake.output.h5, arrays, {"method": method, "target": settings["target"], "task": task, "seed": seed})
+attrs = {"method": method, "forward_only": make_method(method).forward_only, "target": selection["target"],
+         "task": task, "seed": seed}
+write_h5(snakemake.output.h5, arrays, attrs)

@@ -8,7 +8,7 @@ dataset = chipseq.make_dataset(
     snakemake.input.peaks,
     snakemake.input.negatives,
     snakemake.input.fasta,
-    snakemake.input.lock,
+    list(snakemake.input.locks),
     snakemake.params.target,
     snakemake.params.dataset,
     snakemake.output.h5,

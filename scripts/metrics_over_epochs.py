@@ -9,7 +9,7 @@ from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
-gpu = claim_gpu(jobs_per_gpu=snakemake.params.jobs_per_gpu)  # before TensorFlow starts
+gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts
 os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)
 
 import keras  # noqa: E402
@@ -18,7 +18,8 @@ from seqattr import over_epochs  # noqa: E402
 from seqattr.attribution import test_selection  # noqa: E402
 
 params = snakemake.params
-settings = params.attribution
+settings = params.selection
+batch_size = snakemake.config["attribution"]["batch_size"]  # the maps do not depend on it: not a param
 test, indices = test_selection(snakemake.input.data, settings, params.key_map)
 directory = over_epochs.epochs_dir(snakemake.input.model)
 epochs = over_epochs.saved_epochs(directory)
@@ -27,7 +28,7 @@ if not epochs:
 tables = []
 for epoch, path in epochs:
     model = keras.saving.load_model(path, compile=False)
-    rows = over_epochs.epoch_rows(model, test, indices, params.method, settings, params.seed, params.label)
+    rows = over_epochs.epoch_rows(model, test, indices, params.method, settings, params.seed, params.label, batch_size)
     tables.append(rows.assign(epoch=epoch))
     log.info("epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f", epoch, rows["classification_auroc"].iloc[0],
              rows["interpretability_auroc"].iloc[0])

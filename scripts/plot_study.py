@@ -10,7 +10,7 @@ from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 sweep = snakemake.wildcards.sweep
-values = studies.sweep_values(snakemake.params.regimes, sweep)
+values = dict(snakemake.params.values)  # regime name → swept value
 metrics = pd.read_csv(snakemake.input.table, sep="\t")
 summary = studies.summarize(metrics, values, sweep, method=snakemake.params.method)
 log.info("%s sweep over %d values, %d models", sweep, len(values), summary["model"].nunique())

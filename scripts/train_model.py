@@ -7,7 +7,7 @@ from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
-gpu = claim_gpu(jobs_per_gpu=snakemake.params.jobs_per_gpu)  # before TensorFlow starts, so this job sees only its own GPU
+gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts: this job sees its GPU only
 log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
 
 from seqattr import over_epochs, training  # noqa: E402

@@ -19,7 +19,9 @@ The directory it builds is served as it is:
 The generated world plants one motif per TF at its peak summits, and holds the cases the
 dataset builder must handle: a peak at a chromosome start, a peak in a run of N, a repeated
 peak line and a peak on a chromosome the genome lacks. Decoy files (other assembly, archived,
-bigBed, less preferred output types, an older experiment) test the file choice.
+bigBed, less preferred output types, an older experiment) test the file choice; the ``ENCODE4``
+targets have ENCODE4-style records (several 'IDR thresholded peaks' files, one ``preferred_default``,
+and a ``default_analysis`` beside an older analysis), where ENCODE's own preference decides.
 ``site.faults[path]`` queues "corrupt", "truncate" or "error" answers for the next requests of
 that URL path (``file_server.FileSite``, which also serves any other file of the directory).
 
@@ -48,6 +50,10 @@ LABELS = {"Arid3": "ARID3A"}
 DNASE = "ENCFF235KUD"
 CELL_LINE = "GM12878"
 SEARCH_FILTERS = {"type": "Experiment", "assay_title": "TF ChIP-seq", "status": "released"}
+# Targets published as ENCODE4 experiments (several 'IDR thresholded peaks' files, one preferred_default,
+# a default analysis beside an older one); for the last, no file is flagged and the default analysis decides.
+ENCODE4 = ("ATF2", "GABPA", "SRF")
+ENCODE4_UNFLAGGED = ("SRF",)
 
 
 def write_fasta(path: Path, genome: dict[str, str], width: int = 60) -> None:
@@ -87,6 +93,7 @@ class EncodeSite(FileSite):
     assembly: str = "GRCh38"
     cell_line: str = CELL_LINE
     chosen: dict[str, str] = field(default_factory=dict)
+    experiment: dict[str, str] = field(default_factory=dict)  # target → the chosen file's experiment
     genome: dict[str, str] = field(default_factory=dict)
     peaks: dict[str, list[tuple]] = field(default_factory=dict)
     dnase: list[tuple] = field(default_factory=list)
@@ -144,7 +151,7 @@ class EncodeSite(FileSite):
         path.write_text(json.dumps(content))
 
     def _file(self, peaks, output_type, assembly=None, status="released", file_format="bed", date="2020-01-01",
-              accession=None) -> dict:
+              accession=None, replicates=(1, 2), preferred=False, experiment=None) -> dict:
         """Write one peak file and its record; return the record."""
         accession = accession or self._accession("ENCFF")
         href = f"/files/{accession}/@@download/{accession}.bed.gz"
@@ -161,13 +168,18 @@ class EncodeSite(FileSite):
             "md5sum": hashlib.md5(path.read_bytes()).hexdigest(),
             "href": href,
             "date_created": date,
-            "biological_replicates": [1, 2],
+            "biological_replicates": list(replicates),
         }
+        if preferred:
+            record["preferred_default"] = True
+        if experiment:
+            record["dataset"] = f"/experiments/{experiment}/"
         self._write_json(f"files/{accession}.json", record)
         return record
 
-    def _experiment(self, target: str, files: list[dict]) -> dict:
-        accession = self._accession("ENCSR")
+    def _experiment(self, target: str, files: list[dict], accession=None, analyses=()) -> dict:
+        """An experiment record; ``analyses`` are lists of its files, the first being the default analysis."""
+        accession = accession or self._accession("ENCSR")
         experiment = {
             "@id": f"/experiments/{accession}/",
             "accession": accession,
@@ -177,13 +189,44 @@ class EncodeSite(FileSite):
             "biosample_ontology": {"term_name": self.cell_line},
             "files": files,
         }
+        if analyses:
+            ids = [f"/analyses/{self._accession('ENCAN')}/" for _ in analyses]
+            experiment["analyses"] = [{"@id": i, "status": "released", "files": [f["@id"] for f in group]}
+                                      for i, group in zip(ids, analyses)]
+            experiment["default_analysis"] = ids[0]
         self._write_json(f"experiments/{accession}.json", experiment)
         return experiment
+
+    def _encode4_experiment(self, target: str, peaks, decoys: list[dict], preferred: bool) -> list[dict]:
+        """An ENCODE4-style experiment: its default analysis has several 'IDR thresholded peaks' files
+        (replicates 1 and 2 pooled, and each alone), one of them preferred_default when ``preferred``, and
+        an 'optimal' file; an older analysis of the same experiment has a newer 'conservative' file.
+
+        With ``preferred`` the pooled file is chosen (preferred_default before output type); without, the
+        default analysis' 'optimal' file (default analysis before output type and date)."""
+        accession = self._accession("ENCSR")
+        half = peaks[: len(peaks) // 2]
+        pooled = self._file(peaks if preferred else half, "IDR thresholded peaks", date="2020-11-01",
+                            preferred=preferred, experiment=accession)
+        singles = [self._file(half, "IDR thresholded peaks", date="2020-11-02", replicates=[r], experiment=accession)
+                   for r in (1, 2)]
+        optimal = self._file(half if preferred else peaks, "optimal IDR thresholded peaks", date="2020-11-03",
+                             experiment=accession)
+        older = self._file(half, "conservative IDR thresholded peaks", date="2023-01-15", experiment=accession)
+        files = [*decoys, pooled, *singles, optimal, older]
+        self._experiment(target, files, accession, analyses=([pooled, *singles, optimal], [older]))
+        self.chosen[target] = (pooled if preferred else optimal)["accession"]
+        self.experiment[target] = accession
+        return [self._search_hit(accession, target)]
+
+    def _search_hit(self, accession: str, target: str) -> dict:
+        return {"@id": f"/experiments/{accession}/", "accession": accession, "assay_title": "TF ChIP-seq",
+                "status": "released", "target": {"label": LABELS.get(target, target)}}
 
     def _publish(self) -> None:
         """Files, experiments and search results; decoys around each chosen file."""
         other = "hg19" if self.assembly == "GRCh38" else "GRCh38"
-        self._file(self.dnase, "peaks", date="2011-01-01", accession=DNASE)
+        self._file(self.dnase, "peaks", date="2011-01-01", accession=DNASE, replicates=[1])
         for i, (target, peaks) in enumerate(self.peaks.items()):
             half = peaks[: len(peaks) // 2]
             decoys = [
@@ -192,15 +235,19 @@ class EncodeSite(FileSite):
                 self._file(half, "conservative IDR thresholded peaks", file_format="bigBed", date="2023-03-01"),
                 self._file(half, "pseudoreplicated peaks", date="2023-04-01"),
             ]
-            preferred = "optimal IDR thresholded peaks" if i % 2 else "conservative IDR thresholded peaks"
-            chosen = self._file(peaks, preferred, date="2022-06-01")
-            if preferred == "conservative IDR thresholded peaks":
-                decoys.append(self._file(half, "optimal IDR thresholded peaks", date="2023-05-01"))
-            experiments = [self._experiment(target, [*decoys, chosen])]
-            if i == 0:  # an older experiment of the same target with an equally preferred file
-                experiments.append(self._experiment(target, [self._file(half, preferred, date="2016-01-01")]))
-            self.chosen[target] = chosen["accession"]
-            graph = [{k: e[k] for k in ("@id", "accession", "assay_title", "status", "target")} for e in experiments]
+            if target in ENCODE4:
+                graph = self._encode4_experiment(target, peaks, decoys, preferred=target not in ENCODE4_UNFLAGGED)
+            else:
+                preferred = "optimal IDR thresholded peaks" if i % 2 else "conservative IDR thresholded peaks"
+                chosen = self._file(peaks, preferred, date="2022-06-01")
+                if preferred == "conservative IDR thresholded peaks":
+                    decoys.append(self._file(half, "optimal IDR thresholded peaks", date="2023-05-01"))
+                experiments = [self._experiment(target, [*decoys, chosen])]
+                if i == 0:  # an older experiment of the same target with an equally preferred file
+                    experiments.append(self._experiment(target, [self._file(half, preferred, date="2016-01-01")]))
+                self.chosen[target] = chosen["accession"]
+                self.experiment[target] = experiments[0]["accession"]
+                graph = [self._search_hit(e["accession"], target) for e in experiments]
             self._write_json(f"search/{LABELS.get(target, target)}.json", {"@graph": graph, "total": len(graph)})
 
     # -- serving ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def _run(script, **namespaces):
 
 
 def _analyse(tmp_path, arrays, label=LABEL, name="run", kind="saliency"):
-    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": {"kind": kind}})
+    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": {"kind": kind}, "forward_only": kind == "ism"})
     outputs = {"table": str(tmp_path / f"{name}.tsv"), "angles": str(tmp_path / f"{name}.angles.h5")}
     _run("analyze.py", input={"attributions": str(tmp_path / f"{name}.h5")}, params={"label": label}, output=outputs)
     return pd.read_csv(outputs["table"], sep="\t"), outputs["angles"]
@@ -199,7 +199,7 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
 
 def test_improvement_figure_draws_the_envelope():
     arrays = _attributions()
-    _, positions = analysis.analyse(arrays, LABEL, "saliency")
+    _, positions = analysis.analyse(arrays, LABEL, forward_only=False)
     figure = improvement_vs_angle_figure([{"label": LABEL, **positions}])
     envelope = figure.axes[0].get_lines()[0]
     alpha = envelope.get_xdata()

@@ -157,11 +157,12 @@ def test_attribute_script(cnn, tmp_path, monkeypatch):
     data.write_dataset(tmp_path / "data.h5", {"test": {"x": np.swapaxes(X, 1, 2), "y": y, "model": truth}})
     cnn.save(tmp_path / "model.keras")
     method = {"kind": "smoothgrad", "samples": 3}
-    settings = {"target": "logit", "task": 0, "sequences": "positives", "max_sequences": 3, "batch_size": 2}
+    selection = {"target": "logit", "task": 0, "sequences": "positives", "max_sequences": 3}
     snakemake = SimpleNamespace(
         input=SimpleNamespace(model=str(tmp_path / "model.keras"), data=str(tmp_path / "data.h5")),
         output=SimpleNamespace(h5=str(tmp_path / "out.h5")),
-        params=SimpleNamespace(method=method, attribution=settings, key_map=None, seed=4, jobs_per_gpu=1),
+        params=SimpleNamespace(method=method, selection=selection, key_map=None, seed=4),
+        config={"jobs_per_gpu": 1, "attribution": {"batch_size": 2}},  # how the job runs: not params
         threads=1, log=[])
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "attribute.py"),
                    init_globals={"snakemake": snakemake})
@@ -171,4 +172,5 @@ def test_attribute_script(cnn, tmp_path, monkeypatch):
     np.testing.assert_allclose(out["G"], attribute(cnn, X[[0, 2, 3]], method, "logit", seed=4), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(out["prediction"], cnn.predict(X[[0, 2, 3]], verbose=0)[:, 0], rtol=1e-5)
     np.testing.assert_array_equal(out["model"], truth[[0, 2, 3]])
-    assert data.read_attrs(tmp_path / "out.h5") == {"method": method, "target": "logit", "task": 0, "seed": 4}
+    assert data.read_attrs(tmp_path / "out.h5") == {"method": method, "forward_only": False, "target": "logit", "task": 0,
+                                                    "seed": 4}

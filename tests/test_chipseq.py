@@ -139,7 +139,8 @@ def test_chromosome_naming_mismatch_is_an_error(world, tmp_path):
 
 def test_download_that_differs_from_the_lock_is_refused(world, tmp_path):
     root, _ = world
-    row = {"assembly": "GRCh38", "output_type": "x", "md5sum": "0" * 32, "url": "u"}
+    row = {"assembly": "GRCh38", "output_type": "x", "md5sum": "0" * 32, "url": "u", "experiment": "ENCSR1",
+           "biological_replicates": "1,2"}
     lock = pd.DataFrame([{"target": t, "accession": a, **row} for t, a in (("CTCF", "ENCFF1"), ("DNase", "ENCFF2"))])
     encode.write_lock(lock, tmp_path / "lock.tsv")
     with pytest.raises(data.DatasetError, match="chip.bed.gz: md5 differs from ENCFF1"):
@@ -149,14 +150,19 @@ def test_download_that_differs_from_the_lock_is_refused(world, tmp_path):
 
 
 def test_in_vivo_scripts_end_to_end(tmp_path, encode_server):
-    """encode_metadata → download_encode → genome → build_chip_dataset, as the rules call them."""
-    lock, log = tmp_path / "resources/encode/gm12878.tsv", [str(tmp_path / "log.txt")]
-    request = {**encode_server.source_config(), "targets": ["CTCF", "REST"], "pinned": {}}
-    run_rule_script("encode_metadata.py", params={"chipseq": request}, output={"lock": str(lock)}, log=log)
-    files = {}
+    """encode_metadata (one lock per target) → download_encode → genome → build_chip_dataset, as the rules call them."""
+    log = [str(tmp_path / "log.txt")]
+    config = {"encode": {"gm12878": {**encode_server.source_config(), "pinned": {}}}}
+    locks, files = {}, {}
     for target in ("CTCF", "DNase"):
+        locks[target] = str(tmp_path / f"resources/encode/gm12878/{target}.tsv")
+        query = ({"target": "DNase", "dnase_accession": DNASE, "assembly": "GRCh38"} if target == "DNase" else
+                 {"target": target, "cell_line": "GM12878", "assembly": "GRCh38", "pinned": None})
+        run_rule_script("encode_metadata.py", params={"query": query}, wildcards={"source": "gm12878", "target": target},
+                        config=config, output={"lock": locks[target]}, log=log)
         files[target] = str(tmp_path / f"downloads/{target}.bed.gz")
-        run_rule_script("download_encode.py", input={"lock": str(lock)}, params={"target": target, "retries": 2},
+        run_rule_script("download_encode.py", input={"lock": locks[target]}, params={"target": target},
+                        wildcards={"source": "gm12878", "target": target}, config=config,
                         output={"file": files[target]}, log=log)
     fasta = tmp_path / "genome/GRCh38.fa"
     run_rule_script("genome.py", params={"url": encode_server.genome_url()},
@@ -165,12 +171,15 @@ def test_in_vivo_scripts_end_to_end(tmp_path, encode_server):
     options = {"kind": "chipseq", "target": "CTCF", "source": "gm12878", "length": 200,
                "split": [0.7, 0.1, 0.2], "seed": 1, "max_per_class": None, "max_dropped_fraction": 0.1}
     run_rule_script("build_chip_dataset.py",
-                    input={"peaks": files["CTCF"], "negatives": files["DNase"], "fasta": str(fasta), "lock": str(lock)},
+                    input={"peaks": files["CTCF"], "negatives": files["DNase"], "fasta": str(fasta),
+                           "locks": [locks["CTCF"], locks["DNase"]]},
                     params={"target": "CTCF", "dataset": options}, output={"h5": str(h5)}, log=log)
+    lock = list(locks.values())
 
     attrs = data.read_attrs(h5)
-    entries = encode.read_lock(lock).set_index("target")
+    entries = encode.read_locks(lock).set_index("target")
     assert attrs["accessions"] == {"peaks": encode_server.chosen["CTCF"], "negatives": DNASE}
+    assert attrs["experiment"] == encode_server.experiment["CTCF"] and attrs["biological_replicates"] == "1,2"
     assert attrs["md5"]["peaks"] == entries.loc["CTCF", "md5sum"]
     assert attrs["assembly"] == "GRCh38" and attrs["target"] == "CTCF"
     kept = attrs["counts"]["positive"]["kept"]

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from encode_server import DNASE, TARGETS, encode_server, run_rule_script, write_fasta  # noqa: F401 (fixture)
+from encode_server import DNASE, ENCODE4, TARGETS, encode_server, run_rule_script, write_fasta  # noqa: F401 (fixture)
 from seqattr import download, encode, genome
 
 
@@ -30,6 +30,32 @@ def test_resolver_picks_the_preferred_file(encode_server):
         f"{chosen.loc['CTCF', 'accession']}.bed.gz"
     # Arid3 is ARID3A at ENCODE (the fake site knows only that label)
     assert any("target.label=ARID3A" in r for r in encode_server.requests)
+    # the lock records where each file comes from: its experiment and biological replicates
+    assert {t: chosen.loc[t, "experiment"] for t in TARGETS} == encode_server.experiment
+    assert chosen.loc["CTCF", "biological_replicates"] == "1,2"
+    assert chosen.loc["DNase", "experiment"] == "" and chosen.loc["DNase", "biological_replicates"] == "1"
+
+
+def test_encode4_records_follow_encodes_own_preference(encode_server):
+    """Several 'IDR thresholded peaks' files: preferred_default wins over output-type order and date;
+    without a flagged file, the experiment's default analysis wins over an older analysis' newer file."""
+    table = encode.resolve(_request(encode_server, targets=list(ENCODE4))).set_index("target")
+    flagged, unflagged = "ATF2", "SRF"
+    assert table.loc[flagged, "accession"] == encode_server.chosen[flagged]
+    assert table.loc[flagged, "output_type"] == "IDR thresholded peaks"  # third in the output_types list
+    assert table.loc[flagged, "biological_replicates"] == "1,2"  # not one of the single-replicate files
+    assert table.loc[unflagged, "accession"] == encode_server.chosen[unflagged]
+    assert table.loc[unflagged, "output_type"] == "optimal IDR thresholded peaks"  # not the older 'conservative'
+    assert table.loc[flagged, "experiment"] == encode_server.experiment[flagged]
+
+
+def test_one_target_is_resolved_alone(encode_server):
+    row = encode.resolve_target({**encode_server.source_config(), "target": "REST", "pinned": None})
+    assert list(row["target"]) == ["REST"] and row.iloc[0]["accession"] == encode_server.chosen["REST"]
+    assert [r for r in encode_server.requests if "/search/" in r] == [
+        r for r in encode_server.requests if "target.label=REST" in r]
+    dnase = encode.resolve_target({**encode_server.source_config(), "target": "DNase"})
+    assert dnase.iloc[0]["accession"] == DNASE
 
 
 def test_choice_rules_on_constructed_records():
@@ -51,8 +77,28 @@ def test_choice_rules_on_constructed_records():
     assert encode.choose_peak_file(files, "hg19", encode.OUTPUT_TYPES, "T")["accession"] == "ENCFF5"
     only_pseudo = encode.choose_peak_file(files, "GRCh38", ["IDR thresholded peaks", "pseudoreplicated peaks"], "T")
     assert only_pseudo["accession"] == "ENCFF1"
+    # ENCODE's preference first: preferred_default, then the experiment's default analysis, then output type
+    ranked = [record("ENCFF7", output_type="IDR thresholded peaks", date="2018-01-01"),
+              record("ENCFF8", output_type="optimal IDR thresholded peaks", date="2018-01-01")]
+    assert encode.choose_peak_file(files + ranked, "GRCh38", encode.OUTPUT_TYPES, "T")["accession"] == "ENCFF3"
+    ranked[1]["in_default_analysis"] = True
+    for f in files:
+        f["in_default_analysis"] = False
+    assert encode.choose_peak_file(files + ranked, "GRCh38", encode.OUTPUT_TYPES, "T")["accession"] == "ENCFF8"
+    ranked[0]["preferred_default"] = True
+    assert encode.choose_peak_file(files + ranked, "GRCh38", encode.OUTPUT_TYPES, "T")["accession"] == "ENCFF7"
     with pytest.raises(encode.EncodeError, match="T: no released narrowPeak file of GRCh38"):
         encode.choose_peak_file(files[3:4], "GRCh38", encode.OUTPUT_TYPES, "T")
+
+
+def test_default_analysis_membership():
+    experiment = {"default_analysis": "/analyses/ENCAN2/",
+                  "analyses": [{"@id": "/analyses/ENCAN1/", "files": ["/files/A/"]},
+                               {"@id": "/analyses/ENCAN2/", "files": ["/files/B/"]}]}
+    assert encode.in_default_analysis(experiment, {"@id": "/files/B/"}) is True
+    assert encode.in_default_analysis(experiment, {"@id": "/files/A/"}) is False
+    assert encode.in_default_analysis(experiment, {"@id": "/files/C/", "analyses": [{"@id": "/analyses/ENCAN2/"}]})
+    assert encode.in_default_analysis({}, {"@id": "/files/A/"}) is None
 
 
 def test_pinned_accession_skips_the_search(encode_server):
@@ -181,7 +227,9 @@ def test_download_script_reads_url_and_md5_from_the_lock(tmp_path, encode_server
     run_rule_script(
         "download_encode.py",
         input={"lock": str(lock)},
-        params={"target": "ELK1", "retries": 2},
+        params={"target": "ELK1"},
+        wildcards={"source": "local", "target": "ELK1"},
+        config={"encode": {"local": {"retries": 2}}},  # how to download: not a param
         output={"file": str(out)},
         log=[str(tmp_path / "download.log")],
     )

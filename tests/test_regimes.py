@@ -37,6 +37,18 @@ def test_names_and_errors():
     assert regimes.make_regime({"kind": "mixup", "init_std": 0.1}).alpha == 1.0
 
 
+@pytest.mark.parametrize("kind", ["manifold_mixup", "manifold_noise", "two_phase_manifold_mixup"])
+def test_a_manifold_regime_needs_hidden_blocks(kind):
+    """A model whose layers are not named as the zoo's (conv<i>…, dense<i>…) has no hidden blocks to act on."""
+    inputs = keras.Input((200, 4))
+    hidden = keras.layers.Dense(8, activation="relu", name="hidden")(keras.layers.Flatten()(inputs))
+    logits = keras.layers.Dense(1, name="logits")(hidden)
+    model = keras.Model(inputs, keras.layers.Activation("sigmoid", name="probability")(logits), name="plain")
+    with pytest.raises(ValueError, match=f"regime '{kind}' acts on hidden representations, but model plain has no "
+                                         "hidden blocks"):
+        regimes.make_regime({"kind": kind}).setup(model, seed=0)
+
+
 def test_init_std_is_merged_into_the_model_options():
     spec = {"architecture": "cnn_deep", "options": {"activation": "exponential"}}
     merged = regimes.model_spec(spec, {"kind": "standard", "init_std": 0.05})

@@ -216,9 +216,10 @@ def test_train_model_script(tmp_path, monkeypatch):
                                regime={"kind": "standard", "init_std": 0.05}, seed=1,
                                training={"epochs": 2, "batch_size": 50, "save_epochs": "all"},
                                checkpoint_dir=str(tmp_path / "ckpt"), label="synthetic/m/standard/seed1",
-                               key_map=None, task="binary", jobs_per_gpu=1),
+                               key_map=None, task="binary"),
         output=SimpleNamespace(model=str(out / "model.keras"), history=str(out / "history.tsv"),
                                metrics=str(out / "test_metrics.json")),
+        config={"jobs_per_gpu": 1},
         threads=1,
         log=[str(tmp_path / "train.log")],
     )

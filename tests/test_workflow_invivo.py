@@ -44,9 +44,12 @@ def invivo_run(tmp_path_factory):
 
 def test_lock_table_records_the_chosen_files(invivo_run):
     workdir, site = invivo_run
-    lock = pd.read_csv(workdir / "resources" / "encode" / "local.tsv", sep="\t").set_index("target")
+    locks = sorted((workdir / "resources" / "encode" / "local").glob("*.tsv"))  # one lock per target
+    assert [p.stem for p in locks] == sorted(["DNase", *TFS.values()])
+    lock = pd.concat([pd.read_csv(p, sep="\t") for p in locks]).set_index("target")
     for tf in TFS.values():
         assert lock.loc[tf, "accession"] == site.chosen[tf]
+        assert lock.loc[tf, "experiment"] == site.experiment[tf]
     assert lock.loc["DNase", "accession"] == "ENCFF235KUD"
 
 

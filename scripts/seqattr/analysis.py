@@ -13,7 +13,8 @@ and, with a ground truth, every metric of ``seqattr.metrics`` before (``*_raw``)
 the ground truth column is uniform) and the grad × input ``score_raw`` / ``score_corrected``
 (what paper 001 Fig. 3d plots at background positions).
 
-ISM is the exception (``scored_maps``): its map holds Δf per substitution and 0 at the observed
+Forward-only methods (ISM; ``forward_only`` in the attribution registry, recorded in the file) are
+the exception (``scored_maps``): an ISM map holds Δf per substitution and 0 at the observed
 base, so its grad × input is 0 everywhere. That 0 is a convention, not a measurement: ISM is scored
 on its per-position mean-centred map, whose grad × input is ¾ of −mean Δf over the three
 substitutions (the usual ISM importance of a position, up to a positive factor that no metric
@@ -69,15 +70,26 @@ def method_kind(path: str | os.PathLike) -> str:
     return method["kind"]
 
 
-def scored_maps(G: np.ndarray, kind: str) -> dict[str, np.ndarray]:
-    """The map behind each version's metrics: the raw map and its correction; for ISM its centred map alone, as raw."""
-    if kind == "ism":
+def is_forward_only(path: str | os.PathLike) -> bool:
+    """Whether a file holds a forward-only reference map (ISM) rather than a gradient (its ``forward_only`` attribute)."""
+    attrs = read_attrs(path)
+    if "forward_only" not in attrs:
+        raise DatasetError(f"{path}: no 'forward_only' attribute (written by an older attribute stage; make it again)")
+    return bool(attrs["forward_only"])
+
+
+def scored_maps(G: np.ndarray, forward_only: bool) -> dict[str, np.ndarray]:
+    """The map behind each version's metrics: the raw map and its correction; for a forward-only map (ISM)
+    its centred map alone, as raw."""
+    if forward_only:
         return {"raw": correct(G)}
     return {"raw": G, "corrected": correct(G)}
 
 
-def analyse(arrays: Mapping[str, np.ndarray], label: Mapping, kind: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Per-sequence table (label columns first) and per-position arrays of one attribution file of method ``kind``."""
+def analyse(arrays: Mapping[str, np.ndarray], label: Mapping,
+            forward_only: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Per-sequence table (label columns first) and per-position arrays of one attribution file
+    (``forward_only``: of a forward-only method such as ISM)."""
     G, x = np.asarray(arrays["G"], np.float64), arrays["x"]
     angle = angles(G)
     table = pd.DataFrame({key: [label[key]] * len(G) for key in LABELS})
@@ -89,7 +101,7 @@ def analyse(arrays: Mapping[str, np.ndarray], label: Mapping, kind: str) -> tupl
     positions = {"indices": np.asarray(arrays["indices"]), "angles": angle.astype(np.float32)}
     if "model" in arrays:
         M = arrays["model"]
-        maps = scored_maps(G, kind)
+        maps = scored_maps(G, forward_only)
         values = {version: ground_truth_metrics(m, x, M) for version, m in maps.items()}
         for metric in METRICS:
             for version in VERSIONS:

@@ -19,6 +19,10 @@ Each method is one compiled graph over a batch of ``batch_size`` sequences times
 points, noise samples or variants; the only Python loop is over batches of sequences. Random
 draws for sequence i come from a generator seeded by (seed, i), so results do not depend on the
 batch size.
+
+Methods form a registry (``METHODS``, like the model zoo and the training regimes): a method is
+one class decorated with ``@register("name")`` whose parameters and defaults are the schema's
+``$defs/<name>_method`` (workflow/schemas/config.schema.yaml); config/README.md says how to add one.
 """
 
 from __future__ import annotations
@@ -28,22 +32,30 @@ import logging
 import numpy as np
 import tensorflow as tf
 
+from seqattr import schema
 from seqattr.data import read_split
 from seqattr.shuffle import shuffle
 
-METHODS = ("saliency", "integrated_gradients", "smoothgrad", "expected_gradients", "ism")
-TARGETS = ("probability", "logit")
-BASELINES = ("zeros", "shuffle")
-DEFAULTS = {
-    "saliency": {},
-    "integrated_gradients": {"steps": 20, "baseline": "zeros"},
-    "smoothgrad": {"samples": 25, "sigma": 0.1},
-    "expected_gradients": {"references": 10, "steps": 20, "shuffle": "mononucleotide"},
-    "ism": {},
-}
+METHODS: dict[str, type["Method"]] = {}  # kind → class, filled by @register
+TARGETS = tuple(schema.properties("attribution")["target"]["enum"])
+BASELINES = tuple(schema.kind_properties("method", "integrated_gradients")["baseline"]["enum"])
+SETTINGS = schema.defaults("attribution")  # target, task, sequences, max_sequences, batch_size, plot_sequences
 
 
-def output_model(model, target: str = "probability"):
+def register(name: str):
+    """Add a method class under ``name``; its parameters and their defaults come from the schema."""
+
+    def add(cls):
+        cls.kind = name
+        cls.parameters = sorted(schema.kind_properties("method", name))
+        cls.defaults = schema.kind_defaults("method", name)
+        METHODS[name] = cls
+        return cls
+
+    return add
+
+
+def output_model(model, target: str = SETTINGS["target"]):
     """The model whose output is attributed: the model itself, or a sub-model ending at its ``logits`` layer."""
     if target == "probability":
         return model
@@ -54,15 +66,55 @@ def output_model(model, target: str = "probability"):
     raise ValueError(f"unknown attribution target {target!r}; use one of {TARGETS}")
 
 
-def method_params(method: dict) -> tuple[str, dict]:
-    """The method's kind and its parameters, defaults filled in (parameters of other kinds are ignored)."""
-    kind = method.get("kind")
+class Method:
+    """A gradient-like map: the mean input gradient of the attributed output over ``points``.
+
+    A subclass sets what differs: the random part of each sequence's inputs (``extra``, drawn in
+    NumPy from a generator seeded by (seed, sequence index)) and the model inputs built from a batch
+    and its extra part inside the graph (``points``). A method that is not a gradient (ISM)
+    overrides ``compute`` and sets ``forward_only``.
+    """
+
+    kind: str = ""
+    parameters: list[str] = []
+    defaults: dict = {}
+    forward_only = False  # a forward-only reference map: no gradient correction (docs/decisions.md, ISM)
+
+    def __init__(self, **params):
+        unknown = sorted(set(params) - set(self.parameters))
+        if unknown:
+            raise ValueError(f"attribution method '{self.kind}' does not take {unknown}; it takes {self.parameters}")
+        self.params = {**self.defaults, **params}
+        for name, value in self.params.items():
+            setattr(self, name, value)
+
+    def extra(self, x: np.ndarray, seed: int, offset: int) -> np.ndarray:
+        """The random part of each sequence's inputs (n, R, L, A): noise, a baseline or references (none here)."""
+        return np.zeros((len(x), 0) + x.shape[1:], dtype=np.float32)
+
+    def points(self, x, extra):
+        """The model inputs (n, P, L, A) whose gradients are averaged into each sequence's map."""
+        return x[:, None]
+
+    def compute(self, output, x, extra):
+        """G for one batch, inside the graph; ``output`` maps (m, L, A) inputs to the attributed (m,) output."""
+        points = self.points(x, extra)
+        length, alphabet = x.shape[1], x.shape[2]
+        flat = tf.reshape(points, (-1, length, alphabet))
+        with tf.GradientTape() as tape:
+            tape.watch(flat)
+            value = output(flat)
+        gradient = tape.gradient(value, flat)
+        return tf.reduce_mean(tf.reshape(gradient, tf.shape(points)), axis=1)
+
+
+def make_method(spec: dict) -> Method:
+    """The method of a config entry ``{"kind": …, params}``; unknown kinds and parameters are named."""
+    spec = dict(spec)
+    kind = spec.pop("kind", None)
     if kind not in METHODS:
-        raise ValueError(f"unknown attribution method {kind!r}; use one of {METHODS}")
-    params = {**DEFAULTS[kind], **{k: v for k, v in method.items() if k != "kind"}}
-    if params.get("baseline", "zeros") not in BASELINES:
-        raise ValueError(f"unknown baseline {params['baseline']!r}; use one of {BASELINES}")
-    return kind, params
+        raise ValueError(f"unknown attribution method {kind!r}; use one of {list(METHODS)}")
+    return METHODS[kind](**spec)
 
 
 def path_points(x, references, steps: int):
@@ -81,61 +133,85 @@ def ism_variants(x):
     return tf.reshape(variants, (-1, length * alphabet, length, alphabet))
 
 
-def _graph(f, kind: str, params: dict, task: int, length: int, alphabet: int):
-    """One compiled function (x, extra) → G for a batch of sequences; ``extra`` holds noise or references."""
+@register("saliency")
+class Saliency(Method):
+    """∂f/∂x, signed."""
+
+
+@register("integrated_gradients")
+class IntegratedGradients(Method):
+    """The mean gradient at ``steps`` midpoints from a baseline (zeros or a mononucleotide shuffle) to x."""
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        if self.baseline not in BASELINES:
+            raise ValueError(f"unknown baseline {self.baseline!r}; use one of {BASELINES}")
+
+    def extra(self, x, seed, offset):
+        if self.baseline == "zeros":
+            return np.zeros_like(x)[:, None]
+        return shuffle(x, "mononucleotide", 1, seed, offset)
+
+    def points(self, x, extra):
+        return path_points(x, extra, self.steps)
+
+
+@register("smoothgrad")
+class SmoothGrad(Method):
+    """The mean gradient over ``samples`` copies of x + N(0, sigma²)."""
+
+    def extra(self, x, seed, offset):
+        shape = (self.samples,) + x.shape[1:]
+        return np.stack([np.random.default_rng((seed, offset + i)).normal(0, self.sigma, shape)
+                         for i in range(len(x))]).astype(np.float32)
+
+    def points(self, x, extra):
+        return x[:, None] + extra
+
+
+@register("expected_gradients")
+class ExpectedGradients(Method):
+    """Integrated-gradient path gradients averaged over ``references`` shuffles of x."""
+
+    def extra(self, x, seed, offset):
+        return shuffle(x, self.shuffle, self.references, seed, offset)
+
+    def points(self, x, extra):
+        return path_points(x, extra, self.steps)
+
+
+@register("ism")
+class ISM(Method):
+    """f(x with base a at l) − f(x) for every single-nucleotide substitution; 0 at the reference base."""
+
+    forward_only = True
+
+    def compute(self, output, x, extra):
+        length, alphabet = x.shape[1], x.shape[2]
+        variants = tf.reshape(ism_variants(x), (-1, length, alphabet))
+        scores = tf.reshape(output(variants), (-1, length, alphabet))
+        return tf.where(x == 1, 0.0, scores - output(x)[:, None, None])  # exactly 0 at the reference base
+
+
+def _graph(f, method: Method, task: int, length: int, alphabet: int):
+    """One compiled function (x, extra) → G for a batch of sequences."""
     one = tf.TensorSpec([None, length, alphabet], tf.float32)
     many = tf.TensorSpec([None, None, length, alphabet], tf.float32)
 
     def output(inputs):
         return f(inputs, training=False)[:, task]
 
-    def mean_gradient(points):
-        """(n, P, L, A) inputs → the gradient averaged over the P points of each sequence."""
-        flat = tf.reshape(points, (-1, length, alphabet))
-        with tf.GradientTape() as tape:
-            tape.watch(flat)
-            value = output(flat)
-        gradient = tape.gradient(value, flat)
-        return tf.reduce_mean(tf.reshape(gradient, tf.shape(points)), axis=1)
-
-    if kind == "ism":
-        def ism(x, extra):
-            variants = tf.reshape(ism_variants(x), (-1, length, alphabet))
-            scores = tf.reshape(output(variants), (-1, length, alphabet))
-            return tf.where(x == 1, 0.0, scores - output(x)[:, None, None])  # exactly 0 at the reference base
-        return tf.function(ism, input_signature=[one, many])
-    if kind == "saliency":
-        return tf.function(lambda x, extra: mean_gradient(x[:, None]), input_signature=[one, many])
-    if kind == "smoothgrad":
-        return tf.function(lambda x, noise: mean_gradient(x[:, None] + noise), input_signature=[one, many])
-    steps = params["steps"]
-    return tf.function(lambda x, references: mean_gradient(path_points(x, references, steps)),
-                       input_signature=[one, many])
+    return tf.function(lambda x, extra: method.compute(output, x, extra), input_signature=[one, many])
 
 
-def _extra(kind: str, params: dict, x: np.ndarray, seed: int, offset: int) -> np.ndarray:
-    """The random part of each sequence's inputs (n, R, L, A): noise, a baseline or references (empty if none)."""
-    if kind == "smoothgrad":
-        shape = (params["samples"],) + x.shape[1:]
-        return np.stack([np.random.default_rng((seed, offset + i)).normal(0, params["sigma"], shape)
-                         for i in range(len(x))]).astype(np.float32)
-    if kind == "integrated_gradients":
-        if params["baseline"] == "zeros":
-            return np.zeros_like(x)[:, None]
-        return shuffle(x, "mononucleotide", 1, seed, offset)
-    if kind == "expected_gradients":
-        return shuffle(x, params["shuffle"], params["references"], seed, offset)
-    return np.zeros((len(x), 0) + x.shape[1:], dtype=np.float32)
-
-
-def attribute(model, x, method: dict, target: str = "probability", task: int = 0, batch_size: int = 256,
-              seed: int = 0, log: logging.Logger | None = None) -> np.ndarray:
+def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: int = SETTINGS["task"],
+              batch_size: int = SETTINGS["batch_size"], seed: int = 0, log: logging.Logger | None = None) -> np.ndarray:
     """The map G (N, L, A) float32 of ``method`` ({"kind": …, params}) for output ``task`` of ``target``.
 
     ``batch_size`` sequences go through the graph at once, so one call holds batch_size × points
     model inputs (points: 1, ``samples``, ``steps``, ``references`` × ``steps`` or L·A for ISM).
     """
-    kind, params = method_params(method)
+    method = make_method(method)
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError(f"attribution needs one-hot sequences of shape (N, L, A), got {x.shape}")
@@ -144,17 +220,18 @@ def attribute(model, x, method: dict, target: str = "probability", task: int = 0
     if not 0 <= task < tasks:
         raise ValueError(f"task {task} is out of range: the model has {tasks} output(s)")
     log = log or logging.getLogger("seqattr")
-    graph = _graph(f, kind, params, task, x.shape[1], x.shape[2])
+    graph = _graph(f, method, task, x.shape[1], x.shape[2])
     starts = range(0, len(x), batch_size)
     G = np.empty_like(x)
     for i, start in enumerate(starts, 1):
         batch = x[start : start + batch_size]
-        G[start : start + len(batch)] = graph(batch, _extra(kind, params, batch, seed, start)).numpy()
-        log.info("%s: batch %d/%d", kind, i, len(starts))
+        G[start : start + len(batch)] = graph(batch, method.extra(batch, seed, start)).numpy()
+        log.info("%s: batch %d/%d", method.kind, i, len(starts))
     return G
 
 
-def select_sequences(y: np.ndarray, which: str = "positives", task: int = 0, max_sequences: int | None = None) -> np.ndarray:
+def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: int = SETTINGS["task"],
+                     max_sequences: int | None = SETTINGS["max_sequences"]) -> np.ndarray:
     """Indices of the test sequences to attribute: the positives of ``task`` (or all), the first ``max_sequences``."""
     if which == "positives":
         indices = np.flatnonzero(y[:, task] == 1)
@@ -166,7 +243,8 @@ def select_sequences(y: np.ndarray, which: str = "positives", task: int = 0, max
 
 
 def test_selection(path, settings: dict, key_map: dict | None = None) -> tuple[dict, np.ndarray]:
-    """The test split of a dataset file and the indices of the sequences config ``attribution:`` selects."""
+    """The test split of a dataset file and the indices of the sequences ``settings`` (config ``attribution:``:
+    ``sequences``, ``task``, ``max_sequences``) selects."""
     test = read_split(path, "test", key_map)
     indices = select_sequences(test["y"], settings["sequences"], settings["task"], settings["max_sequences"])
     if not len(indices):

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pybedtools
 
-from seqattr import encode, genome
+from seqattr import encode, genome, schema
 from seqattr.data import SPLITS, DatasetError, one_hot, split_indices, write_dataset
 from seqattr.download import md5sum
 
@@ -32,6 +32,7 @@ log = logging.getLogger("seqattr")
 
 BED = ["chrom", "start", "end"]
 ACGT = frozenset("ACGT")
+DEFAULTS = schema.defaults("chipseq_dataset")  # length, split, seed, max_per_class, ... (the config schema's)
 UNUSABLE = ("duplicate", "unknown_chromosome", "off_chromosome", "contains_N")  # the drops of ``usable``
 EXCLUDED = ("overlap_chip_peak", "window_overlaps_positive")  # negatives left out by design, not dropped
 
@@ -149,10 +150,10 @@ def build(
     peaks: str | os.PathLike,
     negatives: str | os.PathLike,
     fasta: str | os.PathLike,
-    length: int = 200,
-    split: Sequence[float] = (0.7, 0.1, 0.2),
-    seed: int = 0,
-    max_per_class: int | None = None,
+    length: int = DEFAULTS["length"],
+    split: Sequence[float] = tuple(DEFAULTS["split"]),
+    seed: int = DEFAULTS["seed"],
+    max_per_class: int | None = DEFAULTS["max_per_class"],
     max_dropped_fraction: float | None = None,
 ) -> ChipDataset:
     """The balanced, split dataset of one TF (see the module docstring for every step); no drop limit when
@@ -214,28 +215,29 @@ def make_dataset(
     peaks: str | os.PathLike,
     negatives: str | os.PathLike,
     fasta: str | os.PathLike,
-    lock: str | os.PathLike,
+    lock,
     target: str,
     options: Mapping,
     out: str | os.PathLike,
 ) -> ChipDataset:
-    """Check the downloads against the lock table, build the dataset and write it with its provenance.
+    """Check the downloads against the lock table(s), build the dataset and write it with its provenance.
 
-    ``options`` is the config's dataset entry: ``length``, ``split``, ``seed``, ``max_per_class``,
-    ``max_dropped_fraction``.
+    ``lock`` is one lock table or a list of them (the workflow's: one per target, the DNase pool's
+    and the TF's). ``options`` is the config's dataset entry: ``length``, ``split``, ``seed``,
+    ``max_per_class`` (missing ones take the schema's defaults) and ``max_dropped_fraction``
+    (missing: no limit).
     """
-    table = encode.read_lock(lock)
+    table = encode.read_locks(lock)
     entries = {"peaks": encode.lock_entry(table, target), "negatives": encode.lock_entry(table, encode.NEGATIVES)}
+    if entries["peaks"]["assembly"] != entries["negatives"]["assembly"]:
+        raise DatasetError(f"{target}: peaks {entries['peaks']['accession']} are {entries['peaks']['assembly']} but the "
+                           f"DNase pool {entries['negatives']['accession']} is {entries['negatives']['assembly']}")
     for role, path in (("peaks", peaks), ("negatives", negatives)):
         if md5sum(path) != entries[role]["md5sum"]:
             raise DatasetError(f"{path}: md5 differs from {entries[role]['accession']} in {lock}; download it again")
-    settings = {
-        "length": options.get("length", 200),
-        "split": list(options.get("split", (0.7, 0.1, 0.2))),
-        "seed": options.get("seed", 0),
-        "max_per_class": options.get("max_per_class"),
-        "max_dropped_fraction": options.get("max_dropped_fraction"),
-    }
+    settings = {key: options.get(key, DEFAULTS[key]) for key in ("length", "split", "seed", "max_per_class")}
+    settings["split"] = list(settings["split"])
+    settings["max_dropped_fraction"] = options.get("max_dropped_fraction")
     dataset = build(peaks, negatives, fasta, **settings)
     attrs = {
         "source": "ENCODE",
@@ -245,6 +247,8 @@ def make_dataset(
         "accessions": {role: e["accession"] for role, e in entries.items()},
         "md5": {role: e["md5sum"] for role, e in entries.items()},
         "output_type": entries["peaks"]["output_type"],
+        "experiment": entries["peaks"]["experiment"],
+        "biological_replicates": entries["peaks"]["biological_replicates"],
         "urls": {role: e["url"] for role, e in entries.items()},
         "counts": dataset.counts,
         **settings,

@@ -15,8 +15,7 @@ import jsonschema
 import yaml
 
 from seqattr import architectures, jaspar
-
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+from seqattr.schema import SCHEMA, allowed_keys
 DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
 
 
@@ -41,8 +40,14 @@ def _with_defaults(validator_class):
 _Validator = _with_defaults(jsonschema.Draft202012Validator)
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    if error.validator == "unevaluatedProperties" and isinstance(error.instance, dict):
+        # a key that the entry's kind does not take: name it and the keys that kind takes
+        allowed = allowed_keys(error.schema, error.instance, schema)
+        key = sorted(set(error.instance) - set(allowed))[0]
+        kind = f" for kind '{error.instance['kind']}'" if "kind" in error.instance else ""
+        return f"config error at {where}.{key}: '{key}' was unexpected{kind}; allowed: {allowed}"
     return f"config error at {where}: {error.message}"
 
 
@@ -70,7 +75,7 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
         # A value that breaks a kind-specific branch also makes that branch's keys look
         # "unevaluated"; the broken value is the useful message.
         specific = [e for e in errors if e.validator != "unevaluatedProperties"] or errors
-        raise ConfigError(_describe(jsonschema.exceptions.best_match(specific)))
+        raise ConfigError(_describe(jsonschema.exceptions.best_match(specific), schema))
     _check_references(config)
     _check_weights(config)
     _check_datasets(config)

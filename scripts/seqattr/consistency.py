@@ -35,11 +35,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from seqattr import schema
 from seqattr.correction import correct
 from seqattr.data import one_hot
 
-DEFAULTS = {"k": 6, "percentile": 90.0, "buffer": 2, "window": 3, "top_fraction": 0.1, "bin_width": 0.1,
-            "smoothing": 0.5}
+DEFAULTS = schema.defaults("consistency")  # k, percentile, buffer, window, top_fraction, bin_width, smoothing
+_D = DEFAULTS
 
 
 def kl_divergence(p: np.ndarray, q: np.ndarray) -> float:
@@ -76,7 +77,7 @@ def kmer_index(x, k: int) -> np.ndarray:
     return np.where((windows >= 0).all(-1), codes, -1)
 
 
-def kmer_counts(x, k: int = 6, mask: np.ndarray | None = None) -> np.ndarray:
+def kmer_counts(x, k: int = _D["k"], mask: np.ndarray | None = None) -> np.ndarray:
     """Counts (4**k,) of the k-mers of ``x`` (one-hot (N, L, 4) or strings) whose k positions all lie in ``mask``
     (N, L) (every k-mer when ``mask`` is None)."""
     codes = kmer_index(x, k)
@@ -85,7 +86,7 @@ def kmer_counts(x, k: int = 6, mask: np.ndarray | None = None) -> np.ndarray:
     return np.bincount(codes[codes >= 0], minlength=4**k).astype(np.float64)
 
 
-def threshold_runs(G: np.ndarray, percentile: float = 90.0, buffer: int = 2) -> np.ndarray:
+def threshold_runs(G: np.ndarray, percentile: float = _D["percentile"], buffer: int = _D["buffer"]) -> np.ndarray:
     """Kept positions (N, L) bool: corrected-map norm above the sequence's percentile, each kept
     position extended by ``buffer`` positions on its 3' side."""
     norm = np.linalg.norm(correct(G), axis=-1)
@@ -96,7 +97,7 @@ def threshold_runs(G: np.ndarray, percentile: float = 90.0, buffer: int = 2) -> 
     return kept
 
 
-def kmer_distributions(G, x, prior_x=None, k=6, percentile=90.0, buffer=2) -> tuple[np.ndarray, np.ndarray]:
+def kmer_distributions(G, x, prior_x=None, k=_D["k"], percentile=_D["percentile"], buffer=_D["buffer"]) -> tuple[np.ndarray, np.ndarray]:
     """(P, Q): frequencies of the attributed k-mers of ``x`` and of all k-mers of ``prior_x`` (the
     test sequences; ``x`` itself when None). P is all zeros when no k-mer is attributed."""
     counts = kmer_counts(x, k, threshold_runs(G, percentile, buffer))
@@ -104,7 +105,7 @@ def kmer_distributions(G, x, prior_x=None, k=6, percentile=90.0, buffer=2) -> tu
     return counts / max(counts.sum(), 1.0), prior / prior.sum()
 
 
-def kmer_kld(G, x, prior_x=None, k=6, percentile=90.0, buffer=2) -> float:
+def kmer_kld(G, x, prior_x=None, k=_D["k"], percentile=_D["percentile"], buffer=_D["buffer"]) -> float:
     """k-mer consistency: KL(attributed k-mer frequencies ‖ prior k-mer frequencies)."""
     return kl_divergence(*kmer_distributions(G, x, prior_x, k, percentile, buffer))
 
@@ -127,7 +128,7 @@ def orthonormal_simplex_basis(alphabet: int = 4) -> np.ndarray:
     return np.array(basis)
 
 
-def local_mean_embedding(G: np.ndarray, window: int = 3) -> np.ndarray:
+def local_mean_embedding(G: np.ndarray, window: int = _D["window"]) -> np.ndarray:
     """Corrected, per-sequence normalised map averaged over a sliding window and projected to 3-D:
     (N, L, 4) → (N, L − window + 1, 3)."""
     corrected = correct(np.asarray(G, dtype=np.float64))
@@ -144,13 +145,13 @@ def spherical(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.arccos(np.clip(cos_theta, -1.0, 1.0)), np.arctan2(v[..., 2], v[..., 1]), r
 
 
-def angle_edges(bin_width: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+def angle_edges(bin_width: float = _D["bin_width"]) -> tuple[np.ndarray, np.ndarray]:
     """Bin edges of θ ∈ [0, π] and φ ∈ [−π, π], about ``bin_width`` apart and tiling each range."""
     n_theta = max(1, round(np.pi / bin_width))
     return np.linspace(0, np.pi, n_theta + 1), np.linspace(-np.pi, np.pi, 2 * n_theta + 1)
 
 
-def angular_histogram(G, window=3, top_fraction=0.1, bin_width=0.1) -> np.ndarray:
+def angular_histogram(G, window=_D["window"], top_fraction=_D["top_fraction"], bin_width=_D["bin_width"]) -> np.ndarray:
     """r²-weighted (θ, φ) histogram, normalised to sum 1, of each sequence's largest local means."""
     theta, phi, r = spherical(local_mean_embedding(G, window))
     keep = r > np.quantile(r, 1.0 - top_fraction, axis=1, keepdims=True)
@@ -160,7 +161,7 @@ def angular_histogram(G, window=3, top_fraction=0.1, bin_width=0.1) -> np.ndarra
     return hist / total if total > 0 else hist
 
 
-def boxcar_prior(hist: np.ndarray, bin_width: float = 0.1, smoothing: float = 0.5) -> np.ndarray:
+def boxcar_prior(hist: np.ndarray, bin_width: float = _D["bin_width"], smoothing: float = _D["smoothing"]) -> np.ndarray:
     """The uninformative prior: ``hist`` smoothed by a centred boxcar (wrap in φ, mirror in θ)."""
     half = int(round(smoothing / bin_width)) // 2
     padded = np.pad(hist, ((half, half), (0, 0)), mode="symmetric")
@@ -170,7 +171,8 @@ def boxcar_prior(hist: np.ndarray, bin_width: float = 0.1, smoothing: float = 0.
     return smooth / total if total > 0 else smooth
 
 
-def kattr_mean_kld(G, window=3, top_fraction=0.1, bin_width=0.1, smoothing=0.5) -> float:
+def kattr_mean_kld(G, window=_D["window"], top_fraction=_D["top_fraction"], bin_width=_D["bin_width"],
+                   smoothing=_D["smoothing"]) -> float:
     """k-attr-mean consistency: KL(angular density ‖ its boxcar-smoothed version)."""
     hist = angular_histogram(G, window, top_fraction, bin_width)
     return kl_divergence(hist, boxcar_prior(hist, bin_width, smoothing))

@@ -6,7 +6,10 @@ from functools import lru_cache
 
 import numpy as np
 
-CORE_MOTIFS = ("MA0079.3", "MA0062.2", "MA0466.2", "MA0058.3", "MA0095.2")  # SP1, Gabpa, CEBPB, MAX, YY1
+from seqattr import schema
+
+# SP1, Gabpa, CEBPB, MAX, YY1: the default core_motifs of a synthetic dataset (the config schema)
+CORE_MOTIFS = tuple(schema.defaults("synthetic_dataset")["core_motifs"])
 
 
 @lru_cache(maxsize=4)

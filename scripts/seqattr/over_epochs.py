@@ -40,18 +40,21 @@ def saved_epochs(directory: str | os.PathLike) -> list[tuple[int, Path]]:
 
 
 def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, method: dict, settings: Mapping,
-               seed: int, label: Mapping) -> pd.DataFrame:
-    """The raw and corrected rows of one model: ground-truth metrics of its maps and its test AUROC."""
-    from seqattr.attribution import attribute
+               seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
+    """The raw and corrected rows of one model: ground-truth metrics of its maps and its test AUROC.
+
+    ``settings`` holds the attribution ``target`` and ``task``; ``batch_size`` (sequences per graph
+    call) does not change the maps."""
+    from seqattr.attribution import attribute, make_method
     from seqattr.tasks import binary_metrics
 
     task = settings["task"]
     x = test["x"][indices]
-    G = attribute(model, x, method, settings["target"], task, settings["batch_size"], seed)
+    G = attribute(model, x, method, settings["target"], task, batch_size, seed)
     probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
               "y": test["y"][indices, task], "model": test["model"][indices]}
-    rows = summarise(analyse(arrays, label, method["kind"])[0])
+    rows = summarise(analyse(arrays, label, make_method(method).forward_only)[0])
     rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 

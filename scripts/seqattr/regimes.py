@@ -18,6 +18,7 @@ import math
 import keras
 import tensorflow as tf
 
+from seqattr import schema
 from seqattr.models import hidden_layer_names, run_logits
 from seqattr.tasks import of_model
 
@@ -25,8 +26,12 @@ _KINDS: dict[str, type] = {}  # kind → class, filled by @_kind; REGIMES (the n
 
 
 def _kind(name: str):
+    """Register a regime class under ``name``; its parameters and their defaults are the schema's
+    (``$defs/<name>_regime`` in workflow/schemas/config.schema.yaml), the one place they are written."""
+
     def add(cls):
         cls.kind = name
+        cls.defaults = schema.kind_defaults("regime", name)
         _KINDS[name] = cls
         return cls
 
@@ -73,7 +78,7 @@ def mix(a, lam, perm):
 class Regime:
     """Plain training: the task type's loss on the logits (BCE or MSE) plus the layers' L2 penalties."""
 
-    defaults: dict = {}
+    defaults: dict = {}  # the kind's parameters and their defaults, set by @_kind from the schema
 
     def __init__(self, init_std: float | None = None, training: dict | None = None, **params):
         unknown = sorted(set(params) - set(self.defaults))
@@ -118,8 +123,6 @@ class Regime:
 class Mixup(Regime):
     """Input mixup (paper 002 eq. 2): one λ ~ Beta(α, α) per batch, partner = a batch permutation."""
 
-    defaults = {"alpha": 1.0}
-
     def prepare(self, x, y, key, phase):
         k_lambda, k_perm = tf.unstack(tf.random.experimental.stateless_split(key, 2))
         lam, perm = beta(k_lambda, self.alpha), permutation(k_perm, tf.shape(x)[0])
@@ -127,7 +130,22 @@ class Mixup(Regime):
 
 
 class _Manifold(Regime):
-    """Acts on the input or one hidden block, drawn uniformly at every step."""
+    """Acts on the input or one hidden block, drawn uniformly at every step.
+
+    The hidden blocks are those :func:`seqattr.models.hidden_layer_names` finds by the zoo's layer
+    names (``conv<i>…`` / ``dense<i>…``, ending at ``logits``); a model without any is an error,
+    since the regime would silently act on the input alone.
+    """
+
+    def setup(self, model, seed):
+        super().setup(model, seed)
+        if not hidden_layer_names(model):
+            raise ValueError(
+                f"regime '{self.kind}' acts on hidden representations, but model {model.name} has no hidden blocks "
+                "(layers named conv<i>… or dense<i>…, see seqattr.models.hidden_layer_names); use "
+                f"'{self.kind.replace('manifold_', 'input_') if self.kind == 'manifold_noise' else 'mixup'}' "
+                "for the input alone, or name the model's layers as the zoo does"
+            )
 
     def choices(self) -> int:
         return 1 + len(hidden_layer_names(self.model))
@@ -143,8 +161,6 @@ class _Manifold(Regime):
 @_kind("manifold_mixup")
 class ManifoldMixup(_Manifold):
     """Manifold mixup (paper 002 eq. 3): mix hidden representations and labels at a random layer."""
-
-    defaults = {"alpha": 1.0}
 
     def draws(self, key):
         """(layer, λ, key of the permutation) for one step — the permutation itself needs the batch size."""
@@ -166,8 +182,6 @@ class ManifoldMixup(_Manifold):
 class InputNoise(Regime):
     """Gaussian noise on the one-hot input, x + N(0, σ²), fresh at every step."""
 
-    defaults = {"sigma": 0.1}
-
     def prepare(self, x, y, key, phase):
         return x + self.sigma * tf.random.stateless_normal(tf.shape(x), key, dtype=x.dtype), y
 
@@ -175,8 +189,6 @@ class InputNoise(Regime):
 @_kind("manifold_noise")
 class ManifoldNoise(_Manifold):
     """Gaussian noise N(0, σ²) added to the input or one hidden block, drawn at every step."""
-
-    defaults = {"sigma": 0.1}
 
     def loss(self, x, y, key, phase):
         k_layer, k_noise = tf.unstack(tf.random.experimental.stateless_split(key, 2))
@@ -200,9 +212,6 @@ class Adversarial(Regime):
     examples adversarial (``split``, paper 003: the batch size stays). The clean epochs are a
     warm-up: the kept weights come from an epoch that trained on adversarial examples.
     """
-
-    defaults = {"epsilon": 0.05, "step_size": 0.005, "iterations": 15, "clean_epochs": 5, "mixed_epochs": 15,
-                "step_decay": None, "clip_inputs": False, "mixed_batch": "concat"}
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -260,7 +269,6 @@ class SpectralNorm(Regime):
     a warm start at set-up).
     """
 
-    defaults = {"strength": 0.01, "power_iterations": 1}
     warm_start = 100
 
     def setup(self, model, seed):
@@ -302,8 +310,6 @@ class AngleRegularization(Regime):
     weight gradient needs second-order derivatives: the input gradient is taken on an inner
     tape inside the training step's tape.
     """
-
-    defaults = {"strength": 0.001}
 
     def loss(self, x, y, key, phase):
         if not self.strength:
@@ -350,8 +356,6 @@ class TwoPhase(Regime):
     Changing a rate changes the traced graph, so the two phases are separate step graphs.
     """
 
-    defaults = {"phase1_epochs": 2, "phase1_lr": 1e-3, "phase2_lr": 1e-2, "phase2_dropout": 0.4}
-
     def setup(self, model, seed):
         super().setup(model, seed)
         self.dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
@@ -376,8 +380,6 @@ class TwoPhase(Regime):
 @_kind("two_phase_manifold_mixup")
 class TwoPhaseManifoldMixup(TwoPhase, ManifoldMixup):
     """Paper 000 Table 2's "Manifold" rows: the two-phase schedule with manifold mixup in both phases."""
-
-    defaults = {**TwoPhase.defaults, **ManifoldMixup.defaults}
 
 
 REGIMES = tuple(_KINDS)

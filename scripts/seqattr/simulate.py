@@ -12,24 +12,13 @@ import json
 
 import numpy as np
 
-from seqattr import jaspar
+from seqattr import jaspar, schema
 from seqattr.data import SPLITS, split_indices
 
 VERSION = "3"
-DEFAULTS = {
-    "n_positive": 10000,
-    "n_negative": 10000,
-    "length": 200,
-    "n_background": 100,
-    "core_motifs": list(jaspar.CORE_MOTIFS),
-    "motif_counts": [3, 4, 5, 6, 7],
-    "motif_count_probs": [0.5, 0.25, 0.17, 0.05, 0.03],
-    "reverse_complement": True,
-    "lookalike_threshold": None,
-    "jaspar_release": "JASPAR2016",
-    "split": [0.7, 0.1, 0.2],
-    "seed": 0,
-}
+# The config schema's defaults. lookalike_threshold has none there (unset: off), so that configs
+# without it keep their datasets' params; this is the one place its "off" is written.
+DEFAULTS = {**schema.defaults("synthetic_dataset"), "lookalike_threshold": None}
 
 
 def gap_lengths(n_gaps: int, total: int, rng: np.random.Generator) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from seqattr import schema
 from seqattr.data import atomic_path, write_tsv
 from seqattr.models import run_logits
 from seqattr.config import training_settings
@@ -40,18 +41,21 @@ class TrainingError(RuntimeError):
     partial outputs have been removed."""
 
 
+_DEFAULTS = schema.defaults("training")  # paper 001 appendix A, written in the config schema
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Config ``training:`` (paper 001 appendix A defaults)."""
+    """Config ``training:``; the defaults are the config schema's (paper 001 appendix A)."""
 
-    epochs: int = 100
-    batch_size: int = 100
-    learning_rate: float = 1e-3
-    lr_decay_factor: float = 0.2
-    lr_patience: int = 3
-    early_stopping_patience: int = 10
-    save_epochs: list[int] | str = field(default_factory=list)
-    restore_best_weights: bool = True  # False keeps the last epoch's weights (paper 000's "40 epochs")
+    epochs: int = _DEFAULTS["epochs"]
+    batch_size: int = _DEFAULTS["batch_size"]
+    learning_rate: float = _DEFAULTS["learning_rate"]
+    lr_decay_factor: float = _DEFAULTS["lr_decay_factor"]
+    lr_patience: int = _DEFAULTS["lr_patience"]
+    early_stopping_patience: int = _DEFAULTS["early_stopping_patience"]
+    save_epochs: list[int] | str = field(default_factory=lambda: list(_DEFAULTS["save_epochs"]))
+    restore_best_weights: bool = _DEFAULTS["restore_best_weights"]  # False: the last epoch's weights (paper 000)
     max_val_loss: float | None = None  # the divergence guard (the config's default is in the schema); None: off
 
     @classmethod

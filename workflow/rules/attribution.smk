@@ -10,7 +10,9 @@ rule attribute:
     benchmark:
         f"benchmarks/runs/attribute/{RUN_DIR}/{{method}}.tsv"
     conda:
-        "../../envs/workflow.yaml"
+        gpu_software("conda")
+    container:
+        gpu_software("container")
     threads: 2
     resources:
         mem_mb=8000,
@@ -18,9 +20,8 @@ rule attribute:
         gpu=1,
     params:
         method=method_spec,
-        attribution=config["attribution"],
+        selection=ATTRIBUTION_SELECTION,
         key_map=dataset_keys,
-        jobs_per_gpu=config["jobs_per_gpu"],
         seed=lambda wc: int(wc.seed),
     script:
         "../../scripts/attribute.py"

@@ -93,6 +93,29 @@ def method_spec(wildcards):
     return config["attribution"]["methods"][wildcards.method]
 
 
+# What a job's outputs depend on is its `params` (Snakemake reruns a job whose params change);
+# how it runs — GPU slots (jobs_per_gpu), attribution batch_size (maps are batch-size invariant),
+# retries — is read by the script from `snakemake.config`, so changing it reruns nothing.
+ATTRIBUTION_SELECTION = {
+    key: config["attribution"][key]
+    for key in ("target", "task", "sequences", "max_sequences")
+}
+
+
+def run_training(wildcards):
+    """The training settings of one run: config `training:` with its regime's own on top."""
+    return cfg.training_settings(
+        config["training"], config["regimes"][wildcards.regime]
+    )
+
+
+def gpu_software(key):
+    """The conda env (absolute) or container of the GPU rules (training, attribution)."""
+    if key == "conda":
+        return str(Path(workflow.basedir) / config["gpu_conda_env"])
+    return config["gpu_container"] or config["container"]
+
+
 def run_label(wildcards):
     """The wildcards of one analysis as a plain dict (written into tables)."""
     return {k: (int(v) if k == "seed" else v) for k, v in wildcards.items()}
@@ -212,17 +235,29 @@ def ensemble_paths(pattern):
     return [pattern.format(dataset=d, model=b, method=m) for d, b, m, _ in ENSEMBLES]
 
 
-def encode_request(source):
-    """What the metadata resolver needs for one ENCODE source: its settings and the TFs asked of it."""
-    spec = config["encode"][source]
-    targets = sorted(
-        {
-            d["target"]
-            for d in config["datasets"].values()
-            if d["kind"] == "chipseq" and d["source"] == source
-        }
+def encode_lock(source, target):
+    """The lock file of one target of an ENCODE source (the DNase pool is the target 'DNase')."""
+    return f"resources/encode/{source}/{target}.tsv"
+
+
+def encode_query(wildcards):
+    """What one lock records, the params of its encode_metadata job: a change re-resolves that target.
+
+    How the file is looked up (encode_url, output_types, retries) is not in it: a lock is written
+    once, and re-resolving is deleting it (config/README.md)."""
+    spec = config["encode"][wildcards.source]
+    if wildcards.target == "DNase":
+        return dict(
+            target="DNase",
+            dnase_accession=spec["dnase_accession"],
+            assembly=spec["assembly"],
+        )
+    return dict(
+        target=wildcards.target,
+        cell_line=spec["cell_line"],
+        assembly=spec["assembly"],
+        pinned=spec["pinned"].get(wildcards.target),
     )
-    return dict(spec, targets=targets)
 
 
 def genome_url(wildcards):
@@ -310,6 +345,13 @@ def study_method(wildcards=None):
     """The attribution method the sweep figures use: saliency when configured, else the first."""
     methods = list(config["attribution"]["methods"])
     return "saliency" if "saliency" in methods else methods[0]
+
+
+def sweep_regime_values(wildcards):
+    """Regime name → swept value of one sweep's regimes (all that its figures need of `regimes:`)."""
+    from seqattr import studies
+
+    return studies.sweep_values(config["regimes"], wildcards.sweep)
 
 
 def sweep_angle_files(sweep):

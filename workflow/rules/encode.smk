@@ -1,8 +1,8 @@
 rule encode_metadata:
     output:
-        lock="resources/encode/{source}.tsv",
+        lock="resources/encode/{source}/{target}.tsv",
     log:
-        "logs/encode_metadata/{source}.log",
+        "logs/encode_metadata/{source}/{target}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1
@@ -10,14 +10,14 @@ rule encode_metadata:
         mem_mb=1000,
         runtime=30,
     params:
-        chipseq=lambda wc: encode_request(wc.source),
+        query=encode_query,
     script:
         "../../scripts/encode_metadata.py"
 
 
 rule download_encode:
     input:
-        lock="resources/encode/{source}.tsv",
+        lock="resources/encode/{source}/{target}.tsv",
     output:
         file="resources/downloads/encode/{source}/{target}.bed.gz",
     log:
@@ -31,7 +31,6 @@ rule download_encode:
         runtime=60,
     params:
         target="{target}",
-        retries=lambda wc: config["encode"][wc.source]["retries"],
     script:
         "../../scripts/download_encode.py"
 
@@ -58,7 +57,10 @@ rule build_chip_dataset:
     input:
         peaks=lambda wc: chip_download(wc, dataset_config(wc)["target"]),
         negatives=lambda wc: chip_download(wc, "DNase"),
-        lock=lambda wc: f"resources/encode/{dataset_config(wc)['source']}.tsv",
+        locks=lambda wc: [
+            encode_lock(dataset_config(wc)["source"], dataset_config(wc)["target"]),
+            encode_lock(dataset_config(wc)["source"], "DNase"),
+        ],
         fasta=lambda wc: f"resources/downloads/genome/{chip_source(wc)['assembly']}.fa",
     output:
         h5="results/data/{dataset}.h5",

@@ -34,7 +34,7 @@ rule plot_study:
         mem_mb=4000,
         runtime=10,
     params:
-        regimes=config["regimes"],
+        values=sweep_regime_values,
         method=study_method,
         angle_regimes=lambda wc: [r for _, r in sweep_angle_files(wc.sweep)],
     script:
@@ -51,7 +51,9 @@ rule metrics_over_epochs:
     log:
         f"logs/metrics_over_epochs/{RUN_DIR}/{{method}}.log",
     conda:
-        "../../envs/workflow.yaml"
+        gpu_software("conda")
+    container:
+        gpu_software("container")
     threads: 2
     resources:
         mem_mb=8000,
@@ -59,9 +61,8 @@ rule metrics_over_epochs:
         gpu=1,
     params:
         method=method_spec,
-        attribution=config["attribution"],
+        selection=ATTRIBUTION_SELECTION,
         key_map=dataset_keys,
-        jobs_per_gpu=config["jobs_per_gpu"],
         seed=lambda wc: int(wc.seed),
         label=run_label,
     script:

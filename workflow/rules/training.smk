@@ -13,7 +13,9 @@ rule train_model:
     wildcard_constraints:
         model=trained_model_names(),
     conda:
-        "../../envs/workflow.yaml"
+        gpu_software("conda")
+    container:
+        gpu_software("container")
     threads: 2
     resources:
         mem_mb=8000,
@@ -22,12 +24,11 @@ rule train_model:
     params:
         model=model_spec,
         regime=regime_spec,
-        training=config["training"],
+        training=run_training,
         seed=lambda wc: int(wc.seed),
         checkpoint_dir=lambda wc: f"results/checkpoints/{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
         key_map=dataset_keys,
         task=dataset_task,
-        jobs_per_gpu=config["jobs_per_gpu"],
         label=lambda wc: f"{wc.dataset}/{wc.model}/{wc.regime}/seed{wc.seed}",
     script:
         "../../scripts/train_model.py"
