@@ -119,6 +119,14 @@ def test_a_map_without_signal_is_a_clean_empty_result(motifs):
         assert patterns.empty and arrays["raw_cwm"].shape[0] == 0
 
 
+def test_a_map_whose_seqlet_thresholds_cannot_be_fitted_has_no_patterns():
+    """No positive window at all: modisco-lite's threshold fit fails inside; the result is an empty one."""
+    rng = np.random.default_rng(0)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (200, 200))]
+    negative_only = -np.abs(rng.normal(size=x.shape)).astype(np.float32)
+    assert mo.discover(negative_only, x) == ([], "no_patterns")
+
+
 def test_ism_has_only_a_raw_version(motifs):
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(2).integers(0, 4, (20, 60))]
     rows, _, _ = mo.analyse(np.zeros(x.shape), x, "ism", motifs)

@@ -28,6 +28,7 @@ Definitions (docs/decisions.md):
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ from scipy.stats import rankdata
 
 from seqattr.correction import correct
 from seqattr.metrics import POSITIVE_INFORMATION, information
+
+log = logging.getLogger("seqattr")
 
 VERSIONS = ("raw", "corrected")
 DEFAULTS = {
@@ -175,7 +178,10 @@ def discover(hypothetical: np.ndarray, x: np.ndarray, settings: dict | None = No
     """TF-MoDISco on one map: its patterns (``pos`` then ``neg``) and a status.
 
     ``no_signal`` when the contributions (map × x) are constant, where TF-MoDISco's null model has
-    nothing to fit (it would fail); ``no_patterns`` when it finds too few seqlets or no pattern passes.
+    nothing to fit (it would fail); ``no_patterns`` when it finds too few seqlets or no pattern passes,
+    also when its seqlet thresholds cannot be fitted at all — modisco-lite then fails inside (a
+    ZeroDivisionError for a map with no positive window, an empty isotonic fit for a corrected
+    in vivo map with no null window on one side, seen on the lab's GABPA data).
     """
     from modiscolite.tfmodisco import TFMoDISco
 
@@ -192,13 +198,17 @@ def discover(hypothetical: np.ndarray, x: np.ndarray, settings: dict | None = No
     scores = (hypothetical * x).sum(axis=2)
     if len(x) == 0 or np.ptp(scores) == 0:
         return [], "no_signal"
-    positive, negative = TFMoDISco(
-        one_hot=x, hypothetical_contribs=hypothetical,
-        sliding_window_size=s["window"], flank_size=s["flank"],
-        min_metacluster_size=s["min_seqlets"], max_seqlets_per_metacluster=s["max_seqlets"],
-        target_seqlet_fdr=s["seqlet_fdr"], n_leiden_runs=s["leiden_runs"],
-        final_min_cluster_size=s["min_pattern_seqlets"],
-    )
+    try:
+        positive, negative = TFMoDISco(
+            one_hot=x, hypothetical_contribs=hypothetical,
+            sliding_window_size=s["window"], flank_size=s["flank"],
+            min_metacluster_size=s["min_seqlets"], max_seqlets_per_metacluster=s["max_seqlets"],
+            target_seqlet_fdr=s["seqlet_fdr"], n_leiden_runs=s["leiden_runs"],
+            final_min_cluster_size=s["min_pattern_seqlets"],
+        )
+    except (ZeroDivisionError, ValueError) as error:  # seqlet thresholds could not be fitted
+        log.warning("TF-MoDISco found no usable seqlets (%s: %s)", type(error).__name__, error)
+        return [], "no_patterns"
     patterns = []
     for metacluster, found in (("pos", positive), ("neg", negative)):
         for i, p in enumerate(found or []):
