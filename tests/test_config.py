@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from config_errors import DEFAULT
+from config_errors import config_error as _error
 from seqattr import config as cfg
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-def _error(mutate) -> str:
-    config = copy.deepcopy(DEFAULT)
-    mutate(config)
-    with pytest.raises(cfg.ConfigError) as info:
-        cfg.validate(config)
-    return str(info.value)
 
 
 def test_defaults_are_filled():

@@ -4,7 +4,6 @@ docs/faults.md lists every fault case with the test that holds it; the last test
 that list against the test files.
 """
 
-import copy
 import json
 import re
 import shutil
@@ -15,6 +14,8 @@ import numpy as np
 import pytest
 import yaml
 
+from config_errors import DEFAULT
+from config_errors import config_error as _config_error
 from encode_server import DNASE, EncodeSite, encode_server, write_fasta  # noqa: F401 (fixture)
 from seqattr import config as cfg
 from seqattr import chipseq, data, encode, training
@@ -22,18 +23,6 @@ from test_training import DATA, _model, _train
 from workflow_runner import snakemake_fails
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-def _config_error(mutate) -> str:
-    """The one-line ConfigError of the default config after ``mutate``."""
-    config = copy.deepcopy(DEFAULT)
-    mutate(config)
-    with pytest.raises(cfg.ConfigError) as error:
-        cfg.validate(config)
-    message = str(error.value)
-    assert "\n" not in message
-    return message
 
 
 # -- config errors before anything runs -----------------------------------------------------------

@@ -21,7 +21,7 @@ LABEL = {"dataset": "synthetic", "model": "cnn_deep_exp", "regime": "standard", 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     path = tmp_path_factory.mktemp("jaspar") / "JASPAR2016.meme"
-    mo.write_meme(path, mo.jaspar_motifs("JASPAR2016"))
+    mo.write_meme(path, mo.jaspar_motifs("JASPAR2016", "CORE", "vertebrates"))
     return path
 
 
@@ -57,7 +57,7 @@ def test_two_planted_motifs_give_two_patterns_named_right(two_motifs):
 
 
 def test_meme_file_round_trips_jaspar(motifs):
-    jaspar = mo.jaspar_motifs("JASPAR2016")
+    jaspar = mo.jaspar_motifs("JASPAR2016", "CORE", "vertebrates")
     assert len(motifs) == len(jaspar) == 519
     assert [(m.id, m.name) for m in motifs] == [(m.id, m.name) for m in jaspar]
     np.testing.assert_allclose(motifs[0].pwm, jaspar[0].pwm, atol=1e-6)

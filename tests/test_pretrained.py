@@ -28,6 +28,20 @@ DEEP_K11 = [("conv", 24, 11, 1, "relu", 0.1), ("conv", 32, 7, 4, "relu", 0.2), (
             ("conv", 64, 3, 3, "relu", 0.4), ("dense", 96, 0, 1, "relu", 0.5)]
 
 
+def perturbed(model):
+    """``model`` with non-trivial BN statistics and biases, so that a wrong assignment or fold would show."""
+    layers = tf_keras.layers
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights([gamma + RNG.random(gamma.shape), beta + RNG.normal(size=beta.shape) * 0.1,
+                               mean + RNG.normal(size=mean.shape) * 0.1, var + RNG.random(var.shape)])
+        elif isinstance(layer, (layers.Conv1D, layers.Dense)):
+            kernel, bias = layer.get_weights()
+            layer.set_weights([kernel, RNG.normal(size=bias.shape) * 0.3])
+    return model
+
+
 def keras2_model(blocks):
     """The lab's model in Keras 2 (tf-keras) with its default layer names: conv/dense *with* bias, BN,
     activation, dropout, max-pooling; every bias and BN statistic non-trivial so a wrong fold would show."""
@@ -46,15 +60,7 @@ def keras2_model(blocks):
             h = layers.MaxPool1D(pool)(h)
     logits = layers.Dense(1)(h)
     model = tf_keras.Model(inputs, layers.Activation("sigmoid")(logits))
-    for layer in model.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            gamma, beta, mean, var = layer.get_weights()
-            layer.set_weights([gamma + RNG.random(gamma.shape), beta + RNG.normal(size=beta.shape) * 0.1,
-                               mean + RNG.normal(size=mean.shape) * 0.1, var + RNG.random(var.shape)])
-        elif isinstance(layer, (layers.Conv1D, layers.Dense)):
-            kernel, bias = layer.get_weights()
-            layer.set_weights([kernel, RNG.normal(size=bias.shape) * 0.3])
-    return model
+    return perturbed(model)
 
 
 def save_released(model, path) -> None:
@@ -83,15 +89,7 @@ def deepstarr_keras2():
         h = layers.Dropout(0.4)(layers.Activation("relu")(layers.BatchNormalization()(layers.Dense(256, name=f"Dense_{i}")(h))))
     heads = [layers.Dense(1, activation="linear", name=f"Dense_{task}")(h) for task in ("Dev", "Hk")]
     model = tf_keras.Model(inputs, heads)
-    for layer in model.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            gamma, beta, mean, var = layer.get_weights()
-            layer.set_weights([gamma + RNG.random(gamma.shape), beta + RNG.normal(size=beta.shape) * 0.1,
-                               mean + RNG.normal(size=mean.shape) * 0.1, var + RNG.random(var.shape)])
-        elif isinstance(layer, (layers.Conv1D, layers.Dense)):
-            kernel, bias = layer.get_weights()
-            layer.set_weights([kernel, RNG.normal(size=bias.shape) * 0.3])
-    return model
+    return perturbed(model)
 
 
 def test_published_deepstarr_weights_load_into_deepstarr(tmp_path):

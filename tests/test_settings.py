@@ -10,19 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from config_errors import DEFAULT
+from config_errors import config_error as _error
 from seqattr import architectures, attribution, chipseq, config as cfg, consistency, encode, jaspar, regimes, schema
 from seqattr import simulate, training
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-
-
-def _error(mutate) -> str:
-    config = copy.deepcopy(DEFAULT)
-    mutate(config)
-    with pytest.raises(cfg.ConfigError) as info:
-        cfg.validate(config)
-    return str(info.value)
 
 
 # -- per-kind validation ------------------------------------------------------------------------
@@ -66,6 +59,7 @@ def test_kind_defaults_are_filled_in():
     config["regimes"] = {"mix": {"kind": "mixup"}, "both": {"kind": "two_phase_manifold_mixup", "alpha": 0.5}}
     config["attribution"] = {"methods": {"ig": {"kind": "integrated_gradients", "steps": 5}}}
     config["experiments"][0].update(regimes=["mix", "both"], methods=["ig"])
+    config["motifs"]["methods"] = ["ig"]  # the default config's motif stage names its methods
     checked = cfg.validate(config)
     assert checked["regimes"]["mix"] == {"kind": "mixup", "alpha": 1.0}
     assert checked["regimes"]["both"] == {"kind": "two_phase_manifold_mixup", "alpha": 0.5,

@@ -10,6 +10,9 @@ from seqattr import schema
 
 # SP1, Gabpa, CEBPB, MAX, YY1: the default core_motifs of a synthetic dataset (the config schema)
 CORE_MOTIFS = tuple(schema.defaults("synthetic_dataset")["core_motifs"])
+# The billboard generator's matrices: the JASPAR collection and taxon that the motif stage matches
+# against by default (CORE vertebrates), so that patterns are named from the pool the data were drawn from.
+_POOL = {key: schema.defaults("motifs")[key] for key in ("collection", "tax_group")}
 
 
 @lru_cache(maxsize=4)
@@ -17,7 +20,7 @@ def vertebrate_pwms(release: str = "JASPAR2016") -> dict[str, np.ndarray]:
     """Every CORE vertebrate matrix of ``release`` as an (L, 4) PWM (counts / column sum), by ID."""
     from pyjaspar import jaspardb
 
-    motifs = jaspardb(release=release).fetch_motifs(collection="CORE", tax_group=["vertebrates"])
+    motifs = jaspardb(release=release).fetch_motifs(collection=_POOL["collection"], tax_group=[_POOL["tax_group"]])
     return {m.matrix_id: pwm_from_counts(m.counts) for m in motifs}
 
 

@@ -91,7 +91,7 @@ class Pattern:
 # --- the motif database -------------------------------------------------------------------------
 
 
-def jaspar_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_group: str = "vertebrates") -> list[Motif]:
+def jaspar_motifs(release: str, collection: str, tax_group: str) -> list[Motif]:
     """Every matrix of one JASPAR release, collection and taxonomic group (offline, from ``pyjaspar``)."""
     from pyjaspar import jaspardb
 
