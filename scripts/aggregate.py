@@ -8,7 +8,7 @@ from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 tables = [pd.read_csv(path, sep="\t") for path in snakemake.input.tables]
-scores = aggregate.classification(snakemake.input.metrics, snakemake.params.runs)
+scores = aggregate.classification(snakemake.input.metrics, snakemake.params.runs, snakemake.params.tasks)
 table = aggregate.metrics_table(tables, scores)
 log.info("%d analysis tables → %d rows; %d without classification scores", len(tables), len(table),
          table["classification_auroc"].isna().sum())

@@ -1,7 +1,7 @@
 """Attribution maps of one trained model for the test sequences, with everything later stages need.
 
-``params`` hold what the maps depend on (the method's spec, the selection: target, task, sequences,
-max_sequences; the seed); how the job runs — ``attribution.batch_size`` (the maps do not depend on
+``params`` hold what the maps depend on (the method's spec, the selection: target, sequences,
+max_sequences; the attributed output ``task`` and the dataset's task type; the seed); how the job runs — ``attribution.batch_size`` (the maps do not depend on
 it) and ``jobs_per_gpu`` — is read from the config, so changing it reruns nothing.
 """
 
@@ -21,9 +21,10 @@ import keras  # noqa: E402
 from seqattr.attribution import attribute, make_method, test_selection  # noqa: E402
 
 selection = snakemake.params.selection
-method, seed, task = snakemake.params.method, snakemake.params.seed, selection["task"]
+params = snakemake.params
+method, seed, task = params.method, params.seed, params.task
 batch_size = snakemake.config["attribution"]["batch_size"]
-test, indices = test_selection(snakemake.input.data, selection, snakemake.params.key_map)
+test, indices = test_selection(snakemake.input.data, selection, task, params.task_type, params.key_map)
 x = test["x"][indices]
 model = keras.saving.load_model(snakemake.input.model, compile=False)
 log.info("%s on %d test sequences (%s, task %d, %d per batch)", method, len(x), selection["target"], task, batch_size)
@@ -32,11 +33,11 @@ arrays = {
     "G": G,
     "indices": indices.astype("int64"),
     "x": x,
-    "y": test["y"][indices],
+    "y": test["y"][indices, task],
     "prediction": model.predict(x, batch_size=256, verbose=0)[:, task],
 }
 if "model" in test:
     arrays["model"] = test["model"][indices]
 attrs = {"method": method, "forward_only": make_method(method).forward_only, "target": selection["target"],
-         "task": task, "seed": seed}
+         "task": task, "task_type": params.task_type, "seed": seed}
 write_h5(snakemake.output.h5, arrays, attrs)

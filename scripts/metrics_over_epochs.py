@@ -20,7 +20,7 @@ from seqattr.attribution import test_selection  # noqa: E402
 params = snakemake.params
 settings = params.selection
 batch_size = snakemake.config["attribution"]["batch_size"]  # the maps do not depend on it: not a param
-test, indices = test_selection(snakemake.input.data, settings, params.key_map)
+test, indices = test_selection(snakemake.input.data, settings, params.task, params.task_type, params.key_map)
 directory = over_epochs.epochs_dir(snakemake.input.model)
 epochs = over_epochs.saved_epochs(directory)
 if not epochs:
@@ -28,7 +28,8 @@ if not epochs:
 tables = []
 for epoch, path in epochs:
     model = keras.saving.load_model(path, compile=False)
-    rows = over_epochs.epoch_rows(model, test, indices, params.method, settings, params.seed, params.label, batch_size)
+    rows = over_epochs.epoch_rows(model, test, indices, params.method, settings, params.task, params.seed, params.label,
+                                  batch_size)
     tables.append(rows.assign(epoch=epoch))
     log.info("epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f", epoch, rows["classification_auroc"].iloc[0],
              rows["interpretability_auroc"].iloc[0])

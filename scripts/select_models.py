@@ -13,7 +13,7 @@ unmatched = table["classification_auroc"].isna().sum()
 if unmatched:
     log.warning("%d of %d models have no classification metrics; they rank last", unmatched, len(table))
 correlations = selection.correlations(table)
-log.info("selected per dataset and method:\n%s",
+log.info("selected per dataset, task and method:\n%s",
          table[table["selection_rank"] == 1][selection.LABELS].to_string(index=False))
 log.info("KLD vs SNR:\n%s", correlations.to_string(index=False))
 

@@ -15,7 +15,7 @@ from seqattr.plots.attribution_panel import attribution_figure, top_predictions
 from seqattr.plots.evaluation import improvement_figure, improvement_vs_angle_figure
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-LABEL = {"dataset": "synthetic", "model": "cnn_shallow_exp", "regime": "standard", "seed": 1, "method": "saliency"}
+LABEL = {"dataset": "synthetic", "model": "cnn_shallow_exp", "regime": "standard", "seed": 1, "task": 0, "method": "saliency"}
 N, L = 5, 24
 MOTIF = slice(6, 12)
 
@@ -42,7 +42,7 @@ def _run(script, **namespaces):
 
 
 def _analyse(tmp_path, arrays, label=LABEL, name="run", kind="saliency"):
-    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": {"kind": kind}, "forward_only": kind == "ism"})
+    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": {"kind": kind}, "forward_only": kind == "ism", "task_type": "binary"})
     outputs = {"table": str(tmp_path / f"{name}.tsv"), "angles": str(tmp_path / f"{name}.angles.h5")}
     _run("analyze.py", input={"attributions": str(tmp_path / f"{name}.h5")}, params={"label": label}, output=outputs)
     return pd.read_csv(outputs["table"], sep="\t"), outputs["angles"]
@@ -103,7 +103,7 @@ def test_ism_is_scored_on_its_centred_map_and_has_no_corrected_version(tmp_path)
     assert np.isnan(stored["score_corrected"]).all() and np.isnan(stored["improvement"]).all()
     # no corrected row to compare: ISM stays out of the correction claims and the improvement figure
     scores = pd.DataFrame({"dataset": ["synthetic"], "model": [LABEL["model"]], "regime": ["standard"], "seed": [1],
-                           "classification_auroc": [0.97], "classification_aupr": [0.96]})
+                           "task": [0], "classification_auroc": [0.97], "classification_aupr": [0.96]})
     metrics = aggregate.metrics_table([table], scores)
     claims = aggregate.reproduction(metrics, []).set_index("claim")
     assert (claims.loc[claims.index.str.startswith("correction improves"), "holds"] == "n/a").all()
@@ -141,7 +141,7 @@ def test_aggregate_means_over_positive_sequences_and_improved_fractions():
     two = _table(2, [0.9, 0.7], [0.8, 0.6], labels=[1, 1])
     two.loc[1, "auroc_corrected"] = np.nan  # a sequence without negatives: skipped in the mean
     scores = pd.DataFrame({"dataset": "synthetic", "model": LABEL["model"], "regime": "standard", "seed": [1, 2],
-                           "classification_auroc": [0.97, 0.95], "classification_aupr": [0.96, 0.94]})
+                           "task": 0, "classification_auroc": [0.97, 0.95], "classification_aupr": [0.96, 0.94]})
     table = aggregate.metrics_table([one, two], scores)
     assert list(table.columns) == aggregate.COLUMNS and len(table) == 4
     rows = table.set_index(["seed", "corrected"])
@@ -175,15 +175,16 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
         stored["angles"] = np.where(truth, 10.0, 40.0) * signs
         data.write_h5(tmp_path / f"seed{seed}.angles.h5", stored, label)
         angle_files.append(str(tmp_path / f"seed{seed}.angles.h5"))
-        (tmp_path / f"metrics{seed}.json").write_text(json.dumps({"auroc": 0.97 + seed / 100, "aupr": 0.9}))
+        per_task = [{"task": 0, "auroc": 0.97 + seed / 100, "aupr": 0.9}, {"task": 1, "auroc": 0.5, "aupr": 0.5}]
+        (tmp_path / f"metrics{seed}.json").write_text(json.dumps({"auroc": 0.7, "aupr": 0.7, "per_task": per_task}))
         metric_files.append(str(tmp_path / f"metrics{seed}.json"))
         runs.append({k: label[k] for k in ("dataset", "model", "regime", "seed")})
     out = {"table": str(tmp_path / "metrics.tsv"), "reproduction": str(tmp_path / "claims.tsv")}
     _run("aggregate.py", input={"tables": tables, "angles": angle_files, "metrics": metric_files},
-         params={"runs": runs}, output=out)
+         params={"runs": runs, "tasks": [0]}, output=out)
     table = pd.read_csv(out["table"], sep="\t")
     assert len(table) == 4 and set(table["corrected"]) == {"raw", "corrected"}
-    assert table.groupby("seed")["classification_auroc"].first().tolist() == pytest.approx([0.98, 0.99])
+    assert table.groupby("seed")["classification_auroc"].first().tolist() == pytest.approx([0.98, 0.99])  # task 0's
     claims = pd.read_csv(out["reproduction"], sep="\t").set_index("claim")
     assert claims.loc["correction improves cosine similarity (fraction of model × seed × method)", "ours"] == 1.0
     spread = claims.loc["background angles spread wider than ground-truth angles (SD ratio)"]
@@ -199,7 +200,7 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
 
 def test_improvement_figure_draws_the_envelope():
     arrays = _attributions()
-    _, positions = analysis.analyse(arrays, LABEL, forward_only=False)
+    _, positions = analysis.analyse(arrays, LABEL, forward_only=False, task_type="binary")
     figure = improvement_vs_angle_figure([{"label": LABEL, **positions}])
     envelope = figure.axes[0].get_lines()[0]
     alpha = envelope.get_xdata()

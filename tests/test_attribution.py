@@ -20,9 +20,31 @@ L = 30
 X = one_hot(["".join(RNG.choice(list("ACGT"), L)) for _ in range(6)])
 
 
-def _named_output(inputs, hidden):
-    logits = keras.layers.Dense(1, name="logits")(hidden)
+def _named_output(inputs, hidden, tasks=1):
+    logits = keras.layers.Dense(tasks, name="logits")(hidden)
     return keras.Model(inputs, keras.layers.Activation("sigmoid", name="probability")(logits))
+
+
+def _trunk(seed):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((L, 4))
+    hidden = keras.layers.Conv1D(4, 5, activation="relu", padding="same")(inputs)
+    return inputs, keras.layers.Dense(8, activation="tanh")(keras.layers.Flatten()(hidden))
+
+
+@pytest.fixture(scope="module")
+def three_task_cnn():
+    return _named_output(*_trunk(3), tasks=3)
+
+
+def _only_output(model, task):
+    """The same layers with one output: the trunk shared, the logits layer cut to column ``task``."""
+    logits = model.get_layer("logits")
+    single = keras.layers.Dense(1, name="logits")
+    head = single(logits.input)
+    kernel, bias = logits.get_weights()
+    single.set_weights([kernel[:, task : task + 1], bias[task : task + 1]])
+    return keras.Model(model.inputs, keras.layers.Activation("sigmoid", name="probability")(head))
 
 
 @pytest.fixture(scope="module")
@@ -143,34 +165,57 @@ def test_sequence_selection():
     from seqattr.attribution import select_sequences
 
     y = np.array([[1, 0], [0, 1], [1, 1], [1, 0]])
-    np.testing.assert_array_equal(select_sequences(y, "positives", 0), [0, 2, 3])
-    np.testing.assert_array_equal(select_sequences(y, "positives", 1, 1), [1])
-    np.testing.assert_array_equal(select_sequences(y, "all", 0, 3), [0, 1, 2])
+    np.testing.assert_array_equal(select_sequences(y, "positives", 0, task_type="binary"), [0, 2, 3])
+    np.testing.assert_array_equal(select_sequences(y, "positives", 1, 1, task_type="binary"), [1])
+    np.testing.assert_array_equal(select_sequences(y, "all", 0, 3, task_type="binary"), [0, 1, 2])
 
 
-def test_attribute_script(cnn, tmp_path, monkeypatch):
+def test_regression_positives_are_the_upper_half_of_each_task():
+    from seqattr.attribution import select_sequences
+
+    y = np.array([[0.1, 5.0], [3.0, -1.0], [2.0, 0.0], [-4.0, 2.0], [7.0, 1.0]])  # medians 2.0 and 1.0
+    np.testing.assert_array_equal(select_sequences(y, "positives", 0, task_type="regression"), [1, 4])
+    np.testing.assert_array_equal(select_sequences(y, "positives", 1, task_type="regression"), [0, 3])
+    np.testing.assert_array_equal(select_sequences(y, "all", 1, 2, task_type="regression"), [0, 1])
+
+
+@pytest.mark.parametrize("target", ["probability", "logit"])
+@pytest.mark.parametrize("method", [{"kind": "saliency"}, {"kind": "integrated_gradients", "steps": 5},
+                                    {"kind": "ism"}], ids=lambda m: m["kind"])
+def test_each_task_is_attributed_as_a_model_with_only_that_output(three_task_cnn, method, target):
+    maps = [attribute(three_task_cnn, X, method, target, task=t) for t in range(3)]
+    for t in range(3):
+        alone = attribute(_only_output(three_task_cnn, t), X, method, target, task=0)
+        np.testing.assert_allclose(maps[t], alone, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(maps[0], maps[1], atol=1e-4)  # the tasks' maps do differ
+
+
+def test_attribute_script(three_task_cnn, tmp_path, monkeypatch):
+    cnn = three_task_cnn
     monkeypatch.chdir(tmp_path)  # GPU lock files, if any, stay in the test's folder
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", os.environ.get("CUDA_VISIBLE_DEVICES", ""))
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
-    y = np.array([[1], [0], [1], [1], [0], [1]])
+    y = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 1], [1, 1, 0], [0, 1, 1], [1, 0, 0]])  # task 1 is attributed
     truth = np.full_like(X, 0.25)
     data.write_dataset(tmp_path / "data.h5", {"test": {"x": np.swapaxes(X, 1, 2), "y": y, "model": truth}})
     cnn.save(tmp_path / "model.keras")
     method = {"kind": "smoothgrad", "samples": 3}
-    selection = {"target": "logit", "task": 0, "sequences": "positives", "max_sequences": 3}
+    selection = {"target": "logit", "sequences": "positives", "max_sequences": 3}
     snakemake = SimpleNamespace(
         input=SimpleNamespace(model=str(tmp_path / "model.keras"), data=str(tmp_path / "data.h5")),
         output=SimpleNamespace(h5=str(tmp_path / "out.h5")),
-        params=SimpleNamespace(method=method, selection=selection, key_map=None, seed=4),
+        params=SimpleNamespace(method=method, selection=selection, task=1, task_type="binary", key_map=None, seed=4),
         config={"jobs_per_gpu": 1, "attribution": {"batch_size": 2}},  # how the job runs: not params
         threads=1, log=[])
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "attribute.py"),
                    init_globals={"snakemake": snakemake})
     out = data.read_h5(tmp_path / "out.h5")
-    np.testing.assert_array_equal(out["indices"], [0, 2, 3])
-    np.testing.assert_array_equal(out["x"], X[[0, 2, 3]])  # the file's (N, 4, L) layout was read back
-    np.testing.assert_allclose(out["G"], attribute(cnn, X[[0, 2, 3]], method, "logit", seed=4), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(out["prediction"], cnn.predict(X[[0, 2, 3]], verbose=0)[:, 0], rtol=1e-5)
-    np.testing.assert_array_equal(out["model"], truth[[0, 2, 3]])
-    assert data.read_attrs(tmp_path / "out.h5") == {"method": method, "forward_only": False, "target": "logit", "task": 0,
-                                                    "seed": 4}
+    chosen = [1, 2, 3]  # the first three positives of task 1
+    np.testing.assert_array_equal(out["indices"], chosen)
+    np.testing.assert_array_equal(out["x"], X[chosen])  # the file's (N, 4, L) layout was read back
+    np.testing.assert_allclose(out["G"], attribute(cnn, X[chosen], method, "logit", task=1, seed=4), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(out["prediction"], cnn.predict(X[chosen], verbose=0)[:, 1], rtol=1e-5)
+    np.testing.assert_array_equal(out["y"], [1, 1, 1])
+    np.testing.assert_array_equal(out["model"], truth[chosen])
+    assert data.read_attrs(tmp_path / "out.h5") == {"method": method, "forward_only": False, "target": "logit", "task": 1,
+                                                    "task_type": "binary", "seed": 4}

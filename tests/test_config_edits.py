@@ -103,7 +103,7 @@ def test_adding_a_method_attributes_with_it_alone(finished_run):
     jobs = planned(finished_run, config)
     runs = ["synthetic/shallow/standard/seed1", "ctcf/shallow/standard/seed1"]
     assert rules(jobs) == Counter({rule: 2 for rule in (*PER_METHOD, "plot_attribution")}) + AGGREGATES
-    assert outputs(jobs, "attribute") == {f"results/attributions/{run}/smooth.h5" for run in runs}
+    assert outputs(jobs, "attribute") == {f"results/attributions/{run}/task0/smooth.h5" for run in runs}
 
 
 def test_adding_a_model_trains_and_analyses_it_alone(finished_run):

@@ -51,8 +51,14 @@ def test_sequences_shorter_than_the_pooling_allows_are_a_config_error():
 
 
 def test_attributed_task_beyond_the_outputs_is_a_config_error():
-    message = _config_error(lambda c: c["attribution"].update(task=1))
-    assert message.startswith("config error at attribution.task:") and "dataset synthetic has one task" in message
+    message = _config_error(lambda c: c["attribution"].update(tasks=[0, 1]))
+    assert message.startswith("config error at attribution.tasks: task 1 does not exist")
+    assert "dataset synthetic has 1 task(s) (0–0)" in message
+
+
+def test_the_old_single_task_key_names_its_replacement():
+    message = _config_error(lambda c: c["attribution"].update(task=0))
+    assert message == "config error at attribution.task: the key is now attribution.tasks, a list (e.g. tasks: [0])"
 
 
 def test_saved_epoch_beyond_the_epochs_is_a_config_error():
@@ -167,8 +173,8 @@ def test_a_test_split_without_positives_is_refused_when_positives_are_attributed
 
 
 def test_an_attributed_task_the_labels_lack_is_refused(tmp_path):
-    message = _check_error(_user_file(tmp_path / "a.h5"), task=1)
-    assert "attribution.task 1 does not exist: Y_test has 1 task(s)" in message
+    message = _check_error(_user_file(tmp_path / "a.h5"), tasks=[0, 1])
+    assert "attribution.tasks: task 1 does not exist: Y_test has 1 task(s)" in message
 
 
 @pytest.mark.workflow

@@ -19,7 +19,7 @@ def test_summary_is_mean_and_sd_over_seeds_per_epoch():
     rows = []
     for seed, values in {1: [0.6, 0.7], 2: [0.8, 0.9]}.items():
         for epoch, value in enumerate(values, 1):
-            rows.append({"dataset": "d", "model": "m", "regime": "r", "method": "saliency", "corrected": "raw",
+            rows.append({"dataset": "d", "model": "m", "regime": "r", "task": 0, "method": "saliency", "corrected": "raw",
                          "seed": seed, "epoch": epoch, **{c: value for c in over_epochs.COLUMNS}})
     summary = over_epochs.summarize(pd.DataFrame(rows)).set_index("epoch")
     assert summary.loc[1, "interpretability_auroc_mean"] == pytest.approx(0.7)

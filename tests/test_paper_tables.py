@@ -28,7 +28,7 @@ def _ours() -> pd.DataFrame:
             for method, shift in (("saliency", 0.0), ("smoothgrad", 0.1)):
                 for corrected, offset in (("raw", 0.0), ("corrected", 5.0)):
                     rows.append({"dataset": "synthetic", "model": model, "regime": regime, "seed": seed,
-                                 "method": method, "corrected": corrected,
+                                 "task": 0, "method": method, "corrected": corrected,
                                  "interpretability_auroc": value + shift + offset,
                                  "classification_auroc": 0.9 + seed / 100})
     return pd.DataFrame(rows)
@@ -121,7 +121,7 @@ def test_missing_key_columns_are_named():
 
 def _selection(ours: pd.DataFrame) -> pd.DataFrame:
     """KLDs per run and method: k-mer KLD = seed (saliency) or 10 × seed (SmoothGrad)."""
-    runs = ours[ours["corrected"] == "raw"][["dataset", "model", "regime", "seed", "method"]]
+    runs = ours[ours["corrected"] == "raw"][["dataset", "model", "regime", "seed", "task", "method"]]
     factor = np.where(runs["method"] == "saliency", 1.0, 10.0)
     return runs.assign(kmer_kld=runs["seed"] * factor, kattr_mean_kld=0.5, classification_auroc=0.0)
 

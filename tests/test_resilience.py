@@ -96,7 +96,7 @@ def _small_config(tmp_path):
     return path
 
 
-ATTRIBUTION = "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/saliency.h5"
+ATTRIBUTION = "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/task0/saliency.h5"
 
 
 def test_damaged_model_is_quarantined_then_regenerated_with_what_depends_on_it(tmp_path):

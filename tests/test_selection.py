@@ -21,8 +21,8 @@ SYNTHETIC = [("m1", 1.0, 0.8, 0.98, 3.0),
 CHIP = [("m1", 0.3, 0.4, 0.90), ("m2", 0.1, 0.2, 0.95)]
 
 
-def _tables():
-    label = {"regime": "standard", "seed": 1, "method": "saliency"}
+def _tables(task=0):
+    label = {"regime": "standard", "seed": 1, "task": task, "method": "saliency"}
     consistency_rows, metric_rows = [], []
     for model, kmer, kattr, auroc, snr in SYNTHETIC:
         consistency_rows.append({"dataset": "synthetic", "model": model, **label, "kmer_kld": kmer,
@@ -50,6 +50,16 @@ def test_ranks_combine_generalisation_and_consistency():
     chip = table[table["dataset"] == "chip"].set_index("model")
     assert chip["selection_score"].tolist() == [1.5, 1.5]
     assert chip["selection_rank"].to_dict() == {"m1": 1, "m2": 2}
+
+
+def test_each_task_is_ranked_on_its_own():
+    one, two = _tables(task=0), _tables(task=1)
+    two[1]["classification_auroc"] = 2 - two[1]["classification_auroc"]  # task 1: the AUROC order reversed
+    table = selection.select(*(pd.concat(parts, ignore_index=True) for parts in zip(one, two)))
+    ranks = table[table["dataset"] == "synthetic"].set_index(["task", "model"])["rank_auroc"]
+    assert ranks.loc[0].to_dict() == {"m2": 1, "m1": 2, "m3": 3, "m4": 4}
+    assert ranks.loc[1].to_dict() == {"m4": 1, "m3": 2, "m1": 3, "m2": 4}
+    assert set(selection.correlations(table)["task"]) == {0, 1}
 
 
 def test_models_without_metrics_rank_last():
@@ -80,13 +90,13 @@ def test_correlations_with_snr_only_where_there_is_one():
 
 def test_contrast_pairs_pick_most_and_least_consistent_per_group():
     models = [
-        {"dataset": "synthetic", "method": "saliency", "kmer_kld": 0.5, "kattr_mean_kld": 0.6, "label": "mid"},
-        {"dataset": "synthetic", "method": "saliency", "kmer_kld": 1.0, "kattr_mean_kld": 0.8, "label": "best"},
-        {"dataset": "synthetic", "method": "saliency", "kmer_kld": 0.1, "kattr_mean_kld": 0.2, "label": "worst"},
-        {"dataset": "chip", "method": "saliency", "kmer_kld": 0.1, "kattr_mean_kld": 0.2, "label": "alone"},
+        {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": 0.5, "kattr_mean_kld": 0.6, "label": "mid"},
+        {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": 1.0, "kattr_mean_kld": 0.8, "label": "best"},
+        {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": 0.1, "kattr_mean_kld": 0.2, "label": "worst"},
+        {"dataset": "chip", "task": 0, "method": "saliency", "kmer_kld": 0.1, "kattr_mean_kld": 0.2, "label": "alone"},
     ]
     pairs = contrast_pairs(models)
-    assert [(title, a["label"], b["label"]) for title, a, b in pairs] == [("synthetic · saliency", "best", "worst")]
+    assert [(title, a["label"], b["label"]) for title, a, b in pairs] == [("synthetic · task 0 · saliency", "best", "worst")]
 
 
 def _run(script: str, **namespaces):
@@ -115,7 +125,7 @@ def test_select_and_plot_scripts(tmp_path):
         G = rng.normal(size=x.shape) + 5 * x * (np.arange(60) % 20 < 6)[None, :, None] * scale
         result = consistency.consistency(G, x, k=3)
         arrays = {k: v for k, v in result.items() if isinstance(v, np.ndarray)}
-        attrs = {"dataset": "synthetic", "method": "saliency", "kmer_kld": result["kmer_kld"],
+        attrs = {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": result["kmer_kld"],
                  "kattr_mean_kld": result["kattr_mean_kld"]}
         histograms.append(str(tmp_path / f"h{i}.h5"))
         data.write_h5(histograms[-1], arrays, attrs)

@@ -102,10 +102,10 @@ def _keyword_defaults(function) -> dict:
 def test_function_keyword_defaults_are_the_schemas():
     settings = schema.defaults("attribution")
     assert attribution.SETTINGS == settings
-    assert {k: v for k, v in _keyword_defaults(attribution.attribute).items() if k in settings} == \
-        {k: settings[k] for k in ("target", "task", "batch_size")}
+    assert {k: v for k, v in _keyword_defaults(attribution.attribute).items() if k in settings or k == "task"} == \
+        {"target": settings["target"], "task": settings["tasks"][0], "batch_size": settings["batch_size"]}
     assert _keyword_defaults(attribution.select_sequences) == \
-        {"which": settings["sequences"], "task": settings["task"], "max_sequences": settings["max_sequences"]}
+        {"which": settings["sequences"], "task": settings["tasks"][0], "max_sequences": settings["max_sequences"]}
     kld = schema.defaults("consistency")
     assert consistency.DEFAULTS == kld
     for function in (consistency.kmer_counts, consistency.threshold_runs, consistency.kmer_kld,
@@ -137,13 +137,14 @@ def test_training_simulation_and_encode_defaults_are_the_schemas():
 
 
 def _distinctive_defaults(node, found):
-    """Defaults that could only be copied, not written by chance: lists, and strings of 11+ characters
-    that are not the name of an option (a value of an ``enum``)."""
+    """Defaults that could only be copied, not written by chance: lists of two or more items (``[0]``
+    is any indexing), and strings of 11+ characters that are not the name of an option (a value of
+    an ``enum``)."""
     if isinstance(node, dict):
         if "default" in node and "enum" not in node:
             value = node["default"]
             values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-            if isinstance(value, list) and value:
+            if isinstance(value, list) and len(value) > 1:
                 found.add(repr(value))
             found.update(repr(v) for v in values if isinstance(v, str) and len(v) >= 11)
         for child in node.values():

@@ -22,12 +22,12 @@ FIGURES = [
     "figures/consistency/snr_vs_kld.png",
     "figures/consistency/kmer_frequencies.png",
     "figures/consistency/angular_density.png",
-    "figures/attribution/synthetic/cnn_shallow_relu/standard/seed1/saliency.png",
+    "figures/attribution/synthetic/cnn_shallow_relu/standard/seed1/task0/saliency.png",
     "figures/studies/init_std.png",
     "figures/studies/angle_regularization.png",
     "figures/studies/over_epochs.png",
     "figures/motifs/recovery.png",
-    "figures/motifs/synthetic/cnn_shallow_relu/standard/seed1/saliency.png",
+    "figures/motifs/synthetic/cnn_shallow_relu/standard/seed1/task0/saliency.png",
 ]
 
 
@@ -102,7 +102,7 @@ def test_training_outputs_are_complete(tiny_run):
 
 def test_attribution_file_matches_dataset(tiny_run):
     maps = data.read_h5(
-        tiny_run / "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/integrated_gradients.h5"
+        tiny_run / "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/task0/integrated_gradients.h5"
     )
     test = data.read_split(tiny_run / "results" / "data" / "synthetic.h5", "test")
     assert maps["G"].shape == (40, 200, 4)

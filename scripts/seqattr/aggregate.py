@@ -1,10 +1,11 @@
 """The metrics table of every run and the reproduction of paper 004's headline claims.
 
 ``metrics_table`` turns the per-sequence analysis tables into one tidy row per (dataset, model,
-regime, seed, method, corrected ∈ {raw, corrected}): means over the positive sequences (those
-with ``label`` 1 when the analysis recorded labels, else all) of the interpretability AUROC /
-AUPR, cosine similarity and attribution SNR of that version of the map, the run's test
-classification AUROC / AUPR, and the large-angle statistics. The angle columns describe the
+regime, seed, task, method, corrected ∈ {raw, corrected}): means over the positive sequences
+(those with ``label`` 1 when the analysis recorded binary labels, else all) of the
+interpretability AUROC / AUPR, cosine similarity and attribution SNR of that version of the map,
+the run's test scores on that task (classification AUROC / AUPR, or Pearson / Spearman r of a
+regression), and the large-angle statistics. The angle columns describe the
 raw gradient of the run and method and are repeated on its corrected row (a corrected map lies
 on the simplex: its angles are 0 by construction).
 
@@ -29,13 +30,15 @@ from seqattr.data import DatasetError, read_attrs, read_h5
 from seqattr.metrics import NEGATIVE_INFORMATION, POSITIVE_INFORMATION
 
 RUN_KEYS = list(LABELS[:4])
-_KEY_TYPES = {"dataset": str, "model": str, "regime": str, "seed": int}  # names such as "1" are read back as numbers
+_KEY_TYPES = {"dataset": str, "model": str, "regime": str, "seed": int, "task": int}  # names such as "1" read back as numbers
+TEST_SCORES = {"auroc": "classification_auroc", "aupr": "classification_aupr",
+               "pearson": "regression_pearson", "spearman": "regression_spearman"}
 METRIC_NAMES = {"auroc": "interpretability_auroc", "aupr": "interpretability_aupr", "cosine": "cosine", "snr": "snr"}
 TITLES = {"interpretability_auroc": "interpretability AUROC", "interpretability_aupr": "interpretability AUPR",
           "cosine": "cosine similarity", "snr": "attribution SNR"}
 ANGLE_COLUMNS = [f"frac_gt_{t}" for t in THRESHOLDS] + ["mean_abs_angle", "angle_sd"]
 COLUMNS = (list(LABELS) + ["corrected", "n_sequences"] + list(METRIC_NAMES.values())
-           + ["classification_auroc", "classification_aupr"] + ANGLE_COLUMNS)
+           + list(TEST_SCORES.values()) + ANGLE_COLUMNS)
 
 NEARLY_ALL = 0.9  # "consistently improves": at least this fraction of model × seed × method
 CENTRED_WITHIN = 5.0  # degrees: |median angle| below this counts as zero-centred
@@ -59,8 +62,10 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def classification(paths: Sequence[str | os.PathLike], runs: Sequence[Mapping]) -> pd.DataFrame:
-    """Test AUROC / AUPR of each run from its ``test_metrics.json`` (``runs`` in the same order)."""
+def classification(paths: Sequence[str | os.PathLike], runs: Sequence[Mapping], tasks: Sequence[int]) -> pd.DataFrame:
+    """Test scores of each run on each of ``tasks`` from its ``test_metrics.json`` (``runs`` in the
+    same order): the task's own row of ``per_task`` (binary AUROC / AUPR, or regression Pearson /
+    Spearman r; the other kind's columns NaN)."""
     if len(paths) != len(runs):
         raise ValueError(f"{len(paths)} test_metrics.json files for {len(runs)} runs")
     rows = []
@@ -69,10 +74,12 @@ def classification(paths: Sequence[str | os.PathLike], runs: Sequence[Mapping]) 
             values = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as error:
             raise DatasetError(f"{path}: not a readable JSON file ({error})") from error
-        rows.append({**{key: run[key] for key in RUN_KEYS},
-                     "classification_auroc": values.get("auroc", np.nan),
-                     "classification_aupr": values.get("aupr", np.nan)})
-    return pd.DataFrame(rows, columns=RUN_KEYS + ["classification_auroc", "classification_aupr"])
+        per_task = {row["task"]: row for row in values.get("per_task", [])}
+        for task in tasks:
+            scores = per_task.get(task, {})
+            rows.append({**{key: run[key] for key in RUN_KEYS}, "task": task,
+                         **{column: scores.get(name, np.nan) for name, column in TEST_SCORES.items()}})
+    return pd.DataFrame(rows, columns=RUN_KEYS + ["task"] + list(TEST_SCORES.values()))
 
 
 def metrics_table(tables: Sequence[pd.DataFrame], scores: pd.DataFrame) -> pd.DataFrame:
@@ -84,8 +91,9 @@ def metrics_table(tables: Sequence[pd.DataFrame], scores: pd.DataFrame) -> pd.Da
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     summary = pd.concat(frames, ignore_index=True).astype(_KEY_TYPES)
-    scores = scores.astype(_KEY_TYPES).drop_duplicates(RUN_KEYS)
-    return summary.merge(scores, on=RUN_KEYS, how="left")[COLUMNS]
+    keys = RUN_KEYS + ["task"]
+    scores = scores.astype(_KEY_TYPES).drop_duplicates(keys)
+    return summary.merge(scores, on=keys, how="left").reindex(columns=COLUMNS)  # scores it lacks: NaN
 
 
 def sample_positions(path: str | os.PathLike, max_sequences: int = 50, seed: int = 0) -> dict:

@@ -35,7 +35,8 @@ from seqattr.correction import angle_summary, angles, correct
 from seqattr.data import DatasetError, read_attrs, read_h5
 from seqattr.metrics import ground_truth_metrics, grad_times_input, information, position_cosine
 
-LABELS = ("dataset", "model", "regime", "seed", "method")
+LABELS = ("dataset", "model", "regime", "seed", "task", "method")  # one analysis: a run's task and method
+OVER_SEEDS = tuple(key for key in LABELS if key != "seed")  # what results are compared and averaged over seeds by
 METRICS = ("auroc", "aupr", "cosine", "snr")
 VERSIONS = ("raw", "corrected")
 _REQUIRED = ("G", "x", "indices", "prediction")
@@ -78,6 +79,14 @@ def is_forward_only(path: str | os.PathLike) -> bool:
     return bool(attrs["forward_only"])
 
 
+def task_type(path: str | os.PathLike) -> str:
+    """The task type (binary / regression) of the output a file's maps explain (its ``task_type`` attribute)."""
+    attrs = read_attrs(path)
+    if "task_type" not in attrs:
+        raise DatasetError(f"{path}: no 'task_type' attribute (written by an older attribute stage; make it again)")
+    return str(attrs["task_type"])
+
+
 def scored_maps(G: np.ndarray, forward_only: bool) -> dict[str, np.ndarray]:
     """The map behind each version's metrics: the raw map and its correction; for a forward-only map (ISM)
     its centred map alone, as raw."""
@@ -86,17 +95,18 @@ def scored_maps(G: np.ndarray, forward_only: bool) -> dict[str, np.ndarray]:
     return {"raw": G, "corrected": correct(G)}
 
 
-def analyse(arrays: Mapping[str, np.ndarray], label: Mapping,
-            forward_only: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def analyse(arrays: Mapping[str, np.ndarray], label: Mapping, forward_only: bool,
+            task_type: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Per-sequence table (label columns first) and per-position arrays of one attribution file
-    (``forward_only``: of a forward-only method such as ISM)."""
+    (``forward_only``: of a forward-only method such as ISM) of an output of ``task_type``: its
+    ``y`` is the ``label`` column of a binary task, the ``target`` column of a regression."""
     G, x = np.asarray(arrays["G"], np.float64), arrays["x"]
     angle = angles(G)
     table = pd.DataFrame({key: [label[key]] * len(G) for key in LABELS})
     table["index"] = arrays["indices"]
     table["prediction"] = arrays["prediction"]
     if "y" in arrays:
-        table["label"] = arrays["y"]
+        table["label" if task_type == "binary" else "target"] = arrays["y"]
     table = pd.concat([table, angle_summary(angle)], axis=1)
     positions = {"indices": np.asarray(arrays["indices"]), "angles": angle.astype(np.float32)}
     if "model" in arrays:

@@ -39,7 +39,8 @@ from seqattr.shuffle import shuffle
 METHODS: dict[str, type["Method"]] = {}  # kind → class, filled by @register
 TARGETS = tuple(schema.properties("attribution")["target"]["enum"])
 BASELINES = tuple(schema.kind_properties("method", "integrated_gradients")["baseline"]["enum"])
-SETTINGS = schema.defaults("attribution")  # target, task, sequences, max_sequences, batch_size, plot_sequences
+SETTINGS = schema.defaults("attribution")  # target, tasks, sequences, max_sequences, batch_size, plot_sequences
+FIRST_TASK = SETTINGS["tasks"][0]
 
 
 def register(name: str):
@@ -204,7 +205,7 @@ def _graph(f, method: Method, task: int, length: int, alphabet: int):
     return tf.function(lambda x, extra: method.compute(output, x, extra), input_signature=[one, many])
 
 
-def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: int = SETTINGS["task"],
+def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: int = FIRST_TASK,
               batch_size: int = SETTINGS["batch_size"], seed: int = 0, log: logging.Logger | None = None) -> np.ndarray:
     """The map G (N, L, A) float32 of ``method`` ({"kind": …, params}) for output ``task`` of ``target``.
 
@@ -230,11 +231,15 @@ def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: in
     return G
 
 
-def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: int = SETTINGS["task"],
-                     max_sequences: int | None = SETTINGS["max_sequences"]) -> np.ndarray:
-    """Indices of the test sequences to attribute: the positives of ``task`` (or all), the first ``max_sequences``."""
+def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: int = FIRST_TASK,
+                     max_sequences: int | None = SETTINGS["max_sequences"], *, task_type: str) -> np.ndarray:
+    """Indices of the test sequences to attribute for output ``task``, the first ``max_sequences``:
+    all, or its positives — label 1 (binary), or a target above the split's median (regression:
+    the upper half, the sequences where that output has something to explain)."""
+    y = np.asarray(y).reshape(len(y), -1)
     if which == "positives":
-        indices = np.flatnonzero(y[:, task] == 1)
+        column = y[:, task]
+        indices = np.flatnonzero(column == 1 if task_type == "binary" else column > np.median(column))
     elif which == "all":
         indices = np.arange(len(y))
     else:
@@ -242,11 +247,12 @@ def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: in
     return indices if max_sequences is None else indices[:max_sequences]
 
 
-def test_selection(path, settings: dict, key_map: dict | None = None) -> tuple[dict, np.ndarray]:
+def test_selection(path, settings: dict, task: int, task_type: str,
+                   key_map: dict | None = None) -> tuple[dict, np.ndarray]:
     """The test split of a dataset file and the indices of the sequences ``settings`` (config ``attribution:``:
-    ``sequences``, ``task``, ``max_sequences``) selects."""
+    ``sequences``, ``max_sequences``) selects for output ``task`` of a ``task_type`` dataset."""
     test = read_split(path, "test", key_map)
-    indices = select_sequences(test["y"], settings["sequences"], settings["task"], settings["max_sequences"])
+    indices = select_sequences(test["y"], settings["sequences"], task, settings["max_sequences"], task_type=task_type)
     if not len(indices):
-        raise ValueError(f"{path}: no test sequences selected ({settings['sequences']}, task {settings['task']})")
+        raise ValueError(f"{path}: no test sequences selected ({settings['sequences']}, task {task})")
     return test, indices

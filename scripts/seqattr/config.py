@@ -70,6 +70,9 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     """
     schema = _schema(Path(schema_path))
     config = copy.deepcopy(dict(config))
+    if "task" in (config.get("attribution") or {}):
+        raise ConfigError("config error at attribution.task: the key is now attribution.tasks, a list "
+                          "(e.g. tasks: [0])")
     errors = list(_Validator(schema).iter_errors(config))
     if errors:
         # A value that breaks a kind-specific branch also makes that branch's keys look
@@ -174,14 +177,24 @@ def _check_saved_epochs(config: dict) -> None:
                               f"epochs regime {name} trains")
 
 
+def dataset_task_count(config: dict, dataset: str) -> int | None:
+    """How many outputs a dataset's labels have: known for the data the workflow makes (the
+    generator's ``outputs``, one for ChIP-seq), None for a user's file (checked when read)."""
+    spec = config["datasets"][dataset]
+    if spec["kind"] == "synthetic":
+        return len(spec["core_motifs"]) if spec.get("outputs") == "per_core_motif" else 1
+    return 1 if spec["kind"] == "chipseq" else None
+
+
 def _check_task(config: dict) -> None:
-    """The attributed output exists: synthetic and ChIP-seq data have one task (users' files are checked when read)."""
-    task = config["attribution"]["task"]
+    """Every attributed output exists in every dataset the runs use whose task count is known."""
+    tasks = config["attribution"]["tasks"]
     datasets = {r.dataset for r, _ in experiment_runs(config)} | {d for d, *_ in ensemble_runs(config)}
     for dataset in sorted(datasets):
-        if config["datasets"][dataset]["kind"] in ("synthetic", "chipseq") and task > 0:
-            raise ConfigError(f"config error at attribution.task: task {task} does not exist; dataset {dataset} "
-                              "has one task (task 0)")
+        count = dataset_task_count(config, dataset)
+        if count is not None and max(tasks) >= count:
+            raise ConfigError(f"config error at attribution.tasks: task {max(tasks)} does not exist; dataset "
+                              f"{dataset} has {count} task(s) (0–{count - 1})")
 
 
 def dataset_path(config: dict, name: str) -> str:

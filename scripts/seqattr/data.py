@@ -136,12 +136,13 @@ def stored_key(name: str, split: str, key_map: Mapping[str, str] | None = None) 
 
 
 def read_split(path, split: str = "test", key_map: Mapping[str, str] | None = None) -> dict[str, np.ndarray]:
-    """Read one split as ``{"x", "y"[, "model"]}`` in (N, L, 4) layout.
+    """Read one split as ``{"x", "y"[, "model", "motif_index"]}`` in (N, L, 4) layout.
 
     ``key_map`` renames stored keys for user files, e.g. ``{"x_test": "X_test"}``. The
-    ground-truth ``model`` array is returned only when the file has it.
+    ground-truth ``model`` array, and the generator's ``motif_index`` (which core motif covers each
+    position), are returned only when the file has them.
     """
-    wanted = {name: stored_key(name, split, key_map) for name in ("x", "y", "model")}
+    wanted = {name: stored_key(name, split, key_map) for name in ("x", "y", "model", "motif_index")}
     try:
         with h5py.File(path, "r") as handle:
             present = set(handle.keys())
@@ -190,15 +191,16 @@ def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str], task
 
 
 def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = None, splits: Sequence[str] = SPLITS,
-                  task: int = 0, positives: bool = False) -> dict:
+                  tasks: Sequence[int] = (0,), positives: bool = False) -> dict:
     """Check a user's dataset before anything trains on or analyses it; return its sizes.
 
     Each of ``splits``: sequences present, one-hot (all-zero columns are N), finite values
     (labels and a ground-truth ``model`` array too, of the sequences' shape), labels 0 or 1 when
     ``task_type`` is binary;
-    every split of one sequence length and one number of tasks; ``task`` one of them and, when
-    ``positives`` (attribution of the positives), a positive of it in the test split. Otherwise
-    a one-line DatasetError names the file, the stored array and the first bad sequence.
+    every split of one sequence length and one number of tasks; each of ``tasks`` (the attributed
+    outputs) one of them and, when ``positives`` (attribution of a binary task's positives), a
+    positive of it in the test split. Otherwise a one-line DatasetError names the file, the stored
+    array and the first bad sequence.
     """
     labels, shapes = {}, {}
     for split in splits:
@@ -207,19 +209,21 @@ def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = N
         if problem := _split_problem(part, keys, task_type):
             raise DatasetError(f"{path}: {problem}")
         labels[split], shapes[keys["x"]] = part["y"], (part["x"].shape[1], part["y"].shape[1])
-    (first, (length, tasks)), *others = shapes.items()
+    (first, (length, n_tasks)), *others = shapes.items()
     for key, shape in others:
-        if shape != (length, tasks):
-            raise DatasetError(f"{path}: {first} has {length} nt and {tasks} task(s) per sequence but {key} "
+        if shape != (length, n_tasks):
+            raise DatasetError(f"{path}: {first} has {length} nt and {n_tasks} task(s) per sequence but {key} "
                                f"{shape[0]} nt and {shape[1]}; every split needs the same")
     y_test = stored_key("y", "test", key_map)
-    if "test" in labels and task >= tasks:
-        raise DatasetError(f"{path}: attribution.task {task} does not exist: {y_test} has {tasks} task(s)")
-    if "test" in labels and positives and not (labels["test"][:, task] == 1).any():
-        raise DatasetError(f"{path}: {y_test} has no positive of task {task} to attribute "
-                           "(attribution.sequences: positives)")
+    if "test" in labels and max(tasks) >= n_tasks:
+        raise DatasetError(f"{path}: attribution.tasks: task {max(tasks)} does not exist: {y_test} has "
+                           f"{n_tasks} task(s)")
+    for task in tasks:
+        if "test" in labels and positives and task_type == "binary" and not (labels["test"][:, task] == 1).any():
+            raise DatasetError(f"{path}: {y_test} has no positive of task {task} to attribute "
+                               "(attribution.sequences: positives)")
     sizes = {split: {"sequences": len(y), "positives": int((y == 1).any(axis=1).sum())} for split, y in labels.items()}
-    return {"length": int(length), "tasks": int(tasks), "splits": sizes}
+    return {"length": int(length), "tasks": int(n_tasks), "splits": sizes}
 
 
 def split_indices(n: int, fractions: Sequence[float], rng: np.random.Generator) -> list[np.ndarray]:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from seqattr.analysis import OVER_SEEDS
 from seqattr.correction import correct
 from seqattr.metrics import POSITIVE_INFORMATION, information
 
@@ -424,7 +425,6 @@ def pattern_arrays(version: str, patterns: list[Pattern], spans, matches: dict,
 
 # --- over seeds -----------------------------------------------------------------------------------
 
-LABELS = ("dataset", "model", "regime", "seed", "method")
 # Summary metrics and which direction is better (None: neither).
 SUMMARY_METRICS = {
     "core_recovered": "higher",
@@ -438,10 +438,10 @@ SUMMARY_METRICS = {
 
 
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Raw against corrected over seeds, one row per dataset × model × regime × method × metric: means
+    """Raw against corrected over seeds, one row per dataset × model × regime × task × method × metric: means
     and SDs of each version over the seeds where both versions have a value, and the number of those
     seeds where the corrected map does better, the same, or worse (for metrics with a direction)."""
-    keys = ["dataset", "model", "regime", "method"]
+    keys = list(OVER_SEEDS)
     rows = []
     for group, runs in table.groupby(keys, sort=True):
         wide = runs.pivot_table(index="seed", columns="version", values=list(SUMMARY_METRICS), aggfunc="first",

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from seqattr.aggregate import summarise
-from seqattr.analysis import analyse
+from seqattr.analysis import OVER_SEEDS, analyse
 
 EPOCH_FILE = re.compile(r"^epoch(\d+)\.keras$")
-KEYS = ["dataset", "model", "regime", "method", "corrected"]
+KEYS = list(OVER_SEEDS) + ["corrected"]
 COLUMNS = ["classification_auroc", "interpretability_auroc", "interpretability_aupr", "cosine", "snr"]
 
 
@@ -40,21 +40,21 @@ def saved_epochs(directory: str | os.PathLike) -> list[tuple[int, Path]]:
 
 
 def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, method: dict, settings: Mapping,
-               seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
-    """The raw and corrected rows of one model: ground-truth metrics of its maps and its test AUROC.
+               task: int, seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
+    """The raw and corrected rows of one model's output ``task``: ground-truth metrics of its maps and
+    its test AUROC.
 
-    ``settings`` holds the attribution ``target`` and ``task``; ``batch_size`` (sequences per graph
-    call) does not change the maps."""
+    ``settings`` holds the attribution ``target``; ``batch_size`` (sequences per graph call) does not
+    change the maps."""
     from seqattr.attribution import attribute, make_method
-    from seqattr.tasks import binary_metrics
+    from seqattr.tasks import binary_metrics, of_model
 
-    task = settings["task"]
     x = test["x"][indices]
     G = attribute(model, x, method, settings["target"], task, batch_size, seed)
     probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
               "y": test["y"][indices, task], "model": test["model"][indices]}
-    rows = summarise(analyse(arrays, label, make_method(method).forward_only)[0])
+    rows = summarise(analyse(arrays, label, make_method(method).forward_only, of_model(model).name)[0])
     rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 

@@ -21,10 +21,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-LABELS = ["dataset", "model", "regime", "seed", "method"]
+from seqattr import analysis
+
+LABELS = list(analysis.LABELS)
 KLDS = {"kmer_kld": "k-mer", "kattr_mean_kld": "k-attr-mean"}
 METRIC_COLUMNS = ["classification_auroc", "classification_aupr", "snr"]
-GROUP = ["dataset", "method"]
+GROUP = ["dataset", "task", "method"]  # the models that compete: same data, output and method
 
 
 def require_columns(table: pd.DataFrame, columns: list[str], source: str) -> None:
@@ -47,7 +49,7 @@ def merge(consistency: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def rank(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the rank columns and the selection rank within each (dataset, method); sorted best first."""
+    """Add the rank columns and the selection rank within each (dataset, task, method); sorted best first."""
     grouped = table.groupby(GROUP)
 
     def ranks(column):
@@ -62,7 +64,7 @@ def rank(table: pd.DataFrame) -> pd.DataFrame:
     table["selection_score"] = (table["rank_auroc"] + table["rank_consistency"]) / 2
     order = table.sort_values(
         GROUP + ["selection_score", "kattr_mean_kld", "classification_auroc"],
-        ascending=[True, True, True, False, False],
+        ascending=[True, True, True, True, False, False],
         na_position="last",
     )
     order["selection_rank"] = order.groupby(GROUP).cumcount() + 1
@@ -75,21 +77,22 @@ def select(consistency: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def correlations(table: pd.DataFrame) -> pd.DataFrame:
-    """Spearman and Pearson of each KLD against attribution SNR, per dataset and method.
+    """Spearman and Pearson of each KLD against attribution SNR, per dataset, task and method.
 
     Only rows with an SNR (synthetic data) count; fewer than 3 such rows give nan.
     """
     rows = []
-    for (dataset, method), group in table.dropna(subset=["snr"]).groupby(GROUP):
+    for (dataset, task, method), group in table.dropna(subset=["snr"]).groupby(GROUP):
         for column, kind in KLDS.items():
             pairs = group[["snr", column]].dropna()
             enough = len(pairs) >= 3
             rows.append({
                 "dataset": dataset,
+                "task": task,
                 "method": method,
                 "kld": kind,
                 "spearman": pairs["snr"].corr(pairs[column], method="spearman") if enough else np.nan,
                 "pearson": pairs["snr"].corr(pairs[column], method="pearson") if enough else np.nan,
                 "n": len(pairs),
             })
-    return pd.DataFrame(rows, columns=["dataset", "method", "kld", "spearman", "pearson", "n"])
+    return pd.DataFrame(rows, columns=GROUP + ["kld", "spearman", "pearson", "n"])

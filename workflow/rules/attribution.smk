@@ -4,11 +4,11 @@ rule attribute:
         data=dataset_file,
         checked=dataset_check,
     output:
-        h5=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+        h5=f"results/attributions/{ATTR_DIR}/{{method}}.h5",
     log:
-        f"logs/attribute/{RUN_DIR}/{{method}}.log",
+        f"logs/attribute/{ATTR_DIR}/{{method}}.log",
     benchmark:
-        f"benchmarks/runs/attribute/{RUN_DIR}/{{method}}.tsv"
+        f"benchmarks/runs/attribute/{ATTR_DIR}/{{method}}.tsv"
     conda:
         gpu_software("conda")
     container:
@@ -21,6 +21,8 @@ rule attribute:
     params:
         method=method_spec,
         selection=ATTRIBUTION_SELECTION,
+        task=attributed_task,
+        task_type=dataset_task,
         key_map=dataset_keys,
         seed=lambda wc: int(wc.seed),
     script:
@@ -29,12 +31,12 @@ rule attribute:
 
 rule analyze:
     input:
-        attributions=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+        attributions=f"results/attributions/{ATTR_DIR}/{{method}}.h5",
     output:
-        table=f"results/analysis/{RUN_DIR}/{{method}}.tsv",
-        angles=f"results/analysis/{RUN_DIR}/{{method}}.angles.h5",
+        table=f"results/analysis/{ATTR_DIR}/{{method}}.tsv",
+        angles=f"results/analysis/{ATTR_DIR}/{{method}}.angles.h5",
     log:
-        f"logs/analyze/{RUN_DIR}/{{method}}.log",
+        f"logs/analyze/{ATTR_DIR}/{{method}}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1
@@ -49,10 +51,10 @@ rule analyze:
 
 rule plot_attribution:
     input:
-        attributions=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+        attributions=f"results/attributions/{ATTR_DIR}/{{method}}.h5",
     output:
         png=report(
-            f"results/figures/attribution/{RUN_DIR}/{{method}}.png",
+            f"results/figures/attribution/{ATTR_DIR}/{{method}}.png",
             caption="../report/attribution_panel.rst",
             category="3. Attribution maps",
             subcategory="{dataset}",
@@ -60,11 +62,12 @@ rule plot_attribution:
                 "model": "{model}",
                 "regime": "{regime}",
                 "seed": "{seed}",
+                "task": "{task}",
                 "method": "{method}",
             },
         ),
     log:
-        f"logs/plot_attribution/{RUN_DIR}/{{method}}.log",
+        f"logs/plot_attribution/{ATTR_DIR}/{{method}}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1

@@ -45,11 +45,15 @@ wildcard_constraints:
     model=NAME,
     regime=NAME,
     seed=r"\d+",
+    task=r"\d+",
     method=cfg.wildcard_pattern("method_name"),
     target=r"[A-Za-z0-9_-]+",
 
 
 RUN_DIR = "{dataset}/{model}/{regime}/seed{seed}"
+# One attributed output of a run: maps, analyses, consistency and motifs live under it.
+ATTR_DIR = "{dataset}/{model}/{regime}/seed{seed}/task{task}"
+TASKS = config["attribution"]["tasks"]
 
 
 def dataset_config(wildcards):
@@ -97,9 +101,13 @@ def method_spec(wildcards):
 # how it runs — GPU slots (jobs_per_gpu), attribution batch_size (maps are batch-size invariant),
 # retries — is read by the script from `snakemake.config`, so changing it reruns nothing.
 ATTRIBUTION_SELECTION = {
-    key: config["attribution"][key]
-    for key in ("target", "task", "sequences", "max_sequences")
+    key: config["attribution"][key] for key in ("target", "sequences", "max_sequences")
 }
+
+
+def attributed_task(wildcards):
+    """The output index one attribution job differentiates (the `task` wildcard)."""
+    return int(wildcards.task)
 
 
 def run_training(wildcards):
@@ -118,50 +126,15 @@ def gpu_software(key):
 
 def run_label(wildcards):
     """The wildcards of one analysis as a plain dict (written into tables)."""
-    return {k: (int(v) if k == "seed" else v) for k, v in wildcards.items()}
+    return {k: (int(v) if k in ("seed", "task") else v) for k, v in wildcards.items()}
 
 
-def run_paths(pattern, with_methods=True):
-    """``pattern`` formatted for every configured run (and method)."""
-    paths = []
-    for run, methods in RUNS:
-        fields = dict(
-            dataset=run.dataset, model=run.model, regime=run.regime, seed=run.seed
-        )
-        for method in methods if with_methods else [None]:
-            paths.append(pattern.format(**fields, method=method))
-    return paths
-
-
-def analysed_runs():
-    """(run, method) pairs in a fixed order, as label dicts for the aggregate rules."""
-    return [
-        dict(dataset=r.dataset, model=r.model, regime=r.regime, seed=r.seed, method=m)
-        for r, methods in RUNS
-        for m in methods
-    ]
-
-
-def first_seed_paths(pattern):
-    """``pattern`` for the first seed of each dataset/model/regime (the logo panels)."""
+def run_paths(pattern, with_methods=True, runs=None, first_seed=False):
+    """``pattern`` formatted for every run of ``runs`` (default: all configured runs), and with
+    ``with_methods`` for each attributed task and method; with ``first_seed`` only each
+    dataset/model/regime's first seed there (the logo figures)."""
     seen, paths = set(), []
-    for run, methods in RUNS:
-        key = (run.dataset, run.model, run.regime)
-        if key in seen:
-            continue
-        seen.add(key)
-        fields = dict(
-            dataset=run.dataset, model=run.model, regime=run.regime, seed=run.seed
-        )
-        paths += [pattern.format(**fields, method=m) for m in methods]
-    return paths
-
-
-def motif_run_paths(pattern, first_seed=False):
-    """``pattern`` formatted for every run and method of motif discovery (only each
-    dataset/model/regime's first such seed with ``first_seed``: the logo figures)."""
-    seen, paths = set(), []
-    for run, methods in MOTIF_RUNS:
+    for run, methods in RUNS if runs is None else runs:
         key = (run.dataset, run.model, run.regime)
         if first_seed and key in seen:
             continue
@@ -169,8 +142,18 @@ def motif_run_paths(pattern, first_seed=False):
         fields = dict(
             dataset=run.dataset, model=run.model, regime=run.regime, seed=run.seed
         )
-        paths += [pattern.format(**fields, method=m) for m in methods]
+        if not with_methods:
+            paths.append(pattern.format(**fields))
+            continue
+        paths += [
+            pattern.format(**fields, task=t, method=m) for t in TASKS for m in methods
+        ]
     return paths
+
+
+def motif_run_paths(pattern, first_seed=False):
+    """``pattern`` for every run, task and method of motif discovery (first seeds only with ``first_seed``)."""
+    return run_paths(pattern, runs=MOTIF_RUNS, first_seed=first_seed)
 
 
 def motif_database_file(wildcards):
@@ -218,21 +201,29 @@ def chip_source(wildcards):
 
 
 def ensemble_members(wildcards):
-    """Attribution files of one ensemble population."""
+    """Attribution files (of the wildcards' task) of one ensemble population."""
     for dataset, base, method, members in ENSEMBLES:
         if (dataset, base, method) == (
             wildcards.dataset,
             wildcards.model,
             wildcards.method,
         ):
-            return [f"results/attributions/{r.path}/{method}.h5" for r in members]
+            return [
+                f"results/attributions/{r.path}/task{wildcards.task}/{method}.h5"
+                for r in members
+            ]
     raise WorkflowError(
         f"no ensemble {wildcards.dataset}/{wildcards.model}/{wildcards.method} in config"
     )
 
 
 def ensemble_paths(pattern):
-    return [pattern.format(dataset=d, model=b, method=m) for d, b, m, _ in ENSEMBLES]
+    """``pattern`` for every ensemble population and attributed task."""
+    return [
+        pattern.format(dataset=d, model=b, task=t, method=m)
+        for d, b, m, _ in ENSEMBLES
+        for t in TASKS
+    ]
 
 
 def encode_lock(source, target):
@@ -279,8 +270,9 @@ def final_outputs():
     if chip_datasets():
         outputs += ["results/tables/chip_windows.tsv"]
     outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
-    outputs += first_seed_paths(
-        "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/{method}.png"
+    outputs += run_paths(
+        "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.png",
+        first_seed=True,
     )
     outputs += [
         "results/tables/selection.tsv",
@@ -307,7 +299,7 @@ def final_outputs():
             for n in ("angle_density", "reduction", "large_angles")
         ]
         outputs += ensemble_paths(
-            "results/figures/ensemble/logos/{dataset}/{model}/{method}.png"
+            "results/figures/ensemble/logos/{dataset}/{model}/task{task}/{method}.png"
         )
     outputs += [f"results/tables/{name}.tsv" for name in config["paper_tables"]]
     if MOTIF_RUNS:
@@ -317,7 +309,7 @@ def final_outputs():
             "results/figures/motifs/recovery.png",
         ]
         outputs += motif_run_paths(
-            "results/figures/motifs/{dataset}/{model}/{regime}/seed{seed}/{method}.png",
+            "results/figures/motifs/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.png",
             first_seed=True,
         )
     if over_epochs_paths():
@@ -347,6 +339,11 @@ def study_method(wildcards=None):
     return "saliency" if "saliency" in methods else methods[0]
 
 
+STUDY_TASK = TASKS[
+    0
+]  # the sweeps and the metrics over epochs follow the first attributed task
+
+
 def sweep_regime_values(wildcards):
     """Regime name → swept value of one sweep's regimes (all that its figures need of `regimes:`)."""
     from seqattr import studies
@@ -361,7 +358,7 @@ def sweep_angle_files(sweep):
     regimes = studies.sweep_values(config["regimes"], sweep)
     method = study_method()
     return [
-        (f"results/analysis/{r.path}/{method}.angles.h5", r.regime)
+        (f"results/analysis/{r.path}/task{STUDY_TASK}/{method}.angles.h5", r.regime)
         for r, methods in RUNS
         if r.regime in regimes and method in methods
     ]
@@ -371,7 +368,7 @@ def over_epochs_paths():
     """Per-run tables of metrics over training: trained runs with a ground truth that keep epochs."""
     method = study_method()
     return [
-        f"results/over_epochs/{r.path}/{method}.tsv"
+        f"results/over_epochs/{r.path}/task{STUDY_TASK}/{method}.tsv"
         for r in ground_truth_runs()
         if "weights" not in MODELS[r.model]
         and cfg.training_settings(config["training"], config["regimes"][r.regime])[

@@ -1,12 +1,12 @@
 rule consistency:
     input:
-        attributions=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+        attributions=f"results/attributions/{ATTR_DIR}/{{method}}.h5",
         data=dataset_file,
     output:
-        table=f"results/consistency/{RUN_DIR}/{{method}}.tsv",
-        histograms=f"results/consistency/{RUN_DIR}/{{method}}.h5",
+        table=f"results/consistency/{ATTR_DIR}/{{method}}.tsv",
+        histograms=f"results/consistency/{ATTR_DIR}/{{method}}.h5",
     log:
-        f"logs/consistency/{RUN_DIR}/{{method}}.log",
+        f"logs/consistency/{ATTR_DIR}/{{method}}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1
@@ -24,7 +24,7 @@ rule consistency:
 rule select_models:
     input:
         consistency=run_paths(
-            "results/consistency/{dataset}/{model}/{regime}/seed{seed}/{method}.tsv"
+            "results/consistency/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.tsv"
         ),
         metrics="results/tables/metrics.tsv",
     output:
@@ -54,7 +54,7 @@ rule plot_consistency:
     input:
         selection="results/tables/selection.tsv",
         histograms=run_paths(
-            "results/consistency/{dataset}/{model}/{regime}/seed{seed}/{method}.h5"
+            "results/consistency/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.h5"
         ),
     output:
         **{
@@ -74,6 +74,6 @@ rule plot_consistency:
         mem_mb=4000,
         runtime=10,
     params:
-        labels=run_paths("{dataset}/{model}/{regime}/seed{seed}/{method}"),
+        labels=run_paths("{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}"),
     script:
         "../../scripts/plot_consistency.py"

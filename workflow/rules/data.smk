@@ -82,7 +82,7 @@ rule check_dataset:
         key_map=dataset_keys,
         task_type=dataset_task,
         splits=lambda wc: cfg.splits_read(config, wc.dataset),
-        task=config["attribution"]["task"],
+        tasks=TASKS,
         positives=config["attribution"]["sequences"] == "positives",
     script:
         "../../scripts/check_dataset.py"

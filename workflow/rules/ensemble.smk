@@ -2,10 +2,10 @@ rule ensemble:
     input:
         attributions=ensemble_members,
     output:
-        ensemble="results/ensemble/{dataset}/{model}/{method}.h5",
-        reduction="results/ensemble/{dataset}/{model}/{method}.tsv",
+        ensemble="results/ensemble/{dataset}/{model}/task{task}/{method}.h5",
+        reduction="results/ensemble/{dataset}/{model}/task{task}/{method}.tsv",
     log:
-        "logs/ensemble/{dataset}/{model}/{method}.log",
+        "logs/ensemble/{dataset}/{model}/task{task}/{method}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1
@@ -13,15 +13,19 @@ rule ensemble:
         mem_mb=8000,
         runtime=30,
     params:
-        label=lambda wc: dict(wc.items()),
+        label=run_label,
     script:
         "../../scripts/ensemble.py"
 
 
 rule plot_ensemble:
     input:
-        reductions=ensemble_paths("results/ensemble/{dataset}/{model}/{method}.tsv"),
-        ensembles=ensemble_paths("results/ensemble/{dataset}/{model}/{method}.h5"),
+        reductions=ensemble_paths(
+            "results/ensemble/{dataset}/{model}/task{task}/{method}.tsv"
+        ),
+        ensembles=ensemble_paths(
+            "results/ensemble/{dataset}/{model}/task{task}/{method}.h5"
+        ),
         table="results/tables/metrics.tsv",
     output:
         **{
@@ -41,7 +45,7 @@ rule plot_ensemble:
         mem_mb=4000,
         runtime=10,
     params:
-        labels=ensemble_paths("{dataset} {model} {method}"),
+        labels=ensemble_paths("{dataset} {model} task{task} {method}"),
         synthetic=synthetic_datasets(),
     script:
         "../../scripts/plot_ensemble.py"
@@ -50,16 +54,21 @@ rule plot_ensemble:
 rule plot_ensemble_logos:
     input:
         member=lambda wc: ensemble_members(wc)[0],
-        ensemble="results/ensemble/{dataset}/{model}/{method}.h5",
+        ensemble="results/ensemble/{dataset}/{model}/task{task}/{method}.h5",
     output:
         png=report(
-            "results/figures/ensemble/logos/{dataset}/{model}/{method}.png",
+            "results/figures/ensemble/logos/{dataset}/{model}/task{task}/{method}.png",
             caption="../report/ensemble_logos.rst",
             category="6. In vivo ensemble proxy",
-            labels={"dataset": "{dataset}", "model": "{model}", "method": "{method}"},
+            labels={
+                "dataset": "{dataset}",
+                "model": "{model}",
+                "task": "{task}",
+                "method": "{method}",
+            },
         ),
     log:
-        "logs/plot_ensemble_logos/{dataset}/{model}/{method}.log",
+        "logs/plot_ensemble_logos/{dataset}/{model}/task{task}/{method}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1

@@ -1,10 +1,10 @@
 rule aggregate:
     input:
         tables=run_paths(
-            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/{method}.tsv"
+            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.tsv"
         ),
         angles=run_paths(
-            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/{method}.angles.h5"
+            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.angles.h5"
         ),
         metrics=run_paths(
             "results/models/{dataset}/{model}/{regime}/seed{seed}/test_metrics.json",
@@ -34,6 +34,7 @@ rule aggregate:
             dict(dataset=r.dataset, model=r.model, regime=r.regime, seed=r.seed)
             for r, _ in RUNS
         ],
+        tasks=TASKS,
     script:
         "../../scripts/aggregate.py"
 
@@ -42,7 +43,7 @@ rule plot_evaluation:
     input:
         table="results/tables/metrics.tsv",
         angles=run_paths(
-            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/{method}.angles.h5"
+            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.angles.h5"
         ),
     output:
         **{

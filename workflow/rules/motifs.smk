@@ -19,16 +19,16 @@ rule motif_database:
 
 rule motifs:
     input:
-        attributions=f"results/attributions/{RUN_DIR}/{{method}}.h5",
+        attributions=f"results/attributions/{ATTR_DIR}/{{method}}.h5",
         database=motif_database_file,
     output:
-        table=f"results/motifs/{RUN_DIR}/{{method}}.tsv",
-        patterns=f"results/motifs/{RUN_DIR}/{{method}}.patterns.tsv",
-        arrays=f"results/motifs/{RUN_DIR}/{{method}}.h5",
+        table=f"results/motifs/{ATTR_DIR}/{{method}}.tsv",
+        patterns=f"results/motifs/{ATTR_DIR}/{{method}}.patterns.tsv",
+        arrays=f"results/motifs/{ATTR_DIR}/{{method}}.h5",
     log:
-        f"logs/motifs/{RUN_DIR}/{{method}}.log",
+        f"logs/motifs/{ATTR_DIR}/{{method}}.log",
     benchmark:
-        f"benchmarks/runs/motifs/{RUN_DIR}/{{method}}.tsv"
+        f"benchmarks/runs/motifs/{ATTR_DIR}/{{method}}.tsv"
     conda:
         "../../envs/workflow.yaml"
     threads: 2
@@ -46,7 +46,7 @@ rule motifs:
 rule motif_tables:
     input:
         tables=motif_run_paths(
-            "results/motifs/{dataset}/{model}/{regime}/seed{seed}/{method}.tsv"
+            "results/motifs/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.tsv"
         ),
     output:
         table=report(
@@ -73,11 +73,11 @@ rule motif_tables:
 
 rule plot_motifs:
     input:
-        arrays=f"results/motifs/{RUN_DIR}/{{method}}.h5",
-        patterns=f"results/motifs/{RUN_DIR}/{{method}}.patterns.tsv",
+        arrays=f"results/motifs/{ATTR_DIR}/{{method}}.h5",
+        patterns=f"results/motifs/{ATTR_DIR}/{{method}}.patterns.tsv",
     output:
         png=report(
-            f"results/figures/motifs/{RUN_DIR}/{{method}}.png",
+            f"results/figures/motifs/{ATTR_DIR}/{{method}}.png",
             caption="../report/motif_logos.rst",
             category="8. Motif discovery",
             subcategory="{dataset}",
@@ -85,11 +85,12 @@ rule plot_motifs:
                 "model": "{model}",
                 "regime": "{regime}",
                 "seed": "{seed}",
+                "task": "{task}",
                 "method": "{method}",
             },
         ),
     log:
-        f"logs/plot_motifs/{RUN_DIR}/{{method}}.log",
+        f"logs/plot_motifs/{ATTR_DIR}/{{method}}.log",
     conda:
         "../../envs/workflow.yaml"
     threads: 1

@@ -47,9 +47,9 @@ rule metrics_over_epochs:
         data=dataset_file,
         checked=dataset_check,
     output:
-        table=f"results/over_epochs/{RUN_DIR}/{{method}}.tsv",
+        table=f"results/over_epochs/{ATTR_DIR}/{{method}}.tsv",
     log:
-        f"logs/metrics_over_epochs/{RUN_DIR}/{{method}}.log",
+        f"logs/metrics_over_epochs/{ATTR_DIR}/{{method}}.log",
     conda:
         gpu_software("conda")
     container:
@@ -62,6 +62,8 @@ rule metrics_over_epochs:
     params:
         method=method_spec,
         selection=ATTRIBUTION_SELECTION,
+        task=attributed_task,
+        task_type=dataset_task,
         key_map=dataset_keys,
         seed=lambda wc: int(wc.seed),
         label=run_label,

@@ -12,7 +12,7 @@ from seqattr.selection import GROUP, KLDS, correlations
 
 
 def snr_vs_kld_figure(selection: pd.DataFrame):
-    """One row per (dataset, method) with an SNR, one column per KLD; correlations in each title."""
+    """One row per (dataset, task, method) with an SNR, one column per KLD; correlations in each title."""
     with_snr = selection.dropna(subset=["snr"])
     stats = correlations(selection).set_index(GROUP + ["kld"])
     groups = list(with_snr.groupby(GROUP))
@@ -22,12 +22,13 @@ def snr_vs_kld_figure(selection: pd.DataFrame):
         for ax in axes[0]:
             ax.text(0.5, 0.5, "no attribution SNR\n(no ground truth in these datasets)", ha="center", va="center")
             ax.set_axis_off()
-    for row, ((dataset, method), rows) in zip(axes, groups):
+    for row, (key, rows) in zip(axes, groups):
+        dataset, task, method = key
         for ax, (column, kind) in zip(row, KLDS.items()):
             for regime, points in rows.groupby("regime"):
                 ax.scatter(points[column], points["snr"], s=18, label=regime)
-            s = stats.loc[(dataset, method, kind)]
-            ax.set_title(f"{dataset} · {method}\nSpearman ρ = {s['spearman']:.2f}, Pearson r = {s['pearson']:.2f} "
+            s = stats.loc[(*key, kind)]
+            ax.set_title(f"{dataset} · task {task} · {method}\nSpearman ρ = {s['spearman']:.2f}, Pearson r = {s['pearson']:.2f} "
                          f"(n = {int(s['n'])})", fontsize=9)
             ax.set_xlabel(f"KLD ({kind})")
             ax.set_ylabel("attribution SNR")
@@ -37,27 +38,27 @@ def snr_vs_kld_figure(selection: pd.DataFrame):
 
 
 def _no_pair():
-    """Stand-in figure when no (dataset, method) has two models to compare."""
+    """Stand-in figure when no (dataset, task, method) has two models to compare."""
     figure, ax = plt.subplots(figsize=(5, 2))
-    ax.text(0.5, 0.5, "fewer than two models per dataset and method:\nnothing to contrast", ha="center", va="center")
+    ax.text(0.5, 0.5, "fewer than two models per dataset, task and method:\nnothing to contrast", ha="center", va="center")
     ax.set_axis_off()
     return figure
 
 
 def contrast_pairs(models: list[dict]) -> list[tuple[str, dict, dict]]:
-    """Per (dataset, method) with at least two models: (title, most consistent, least consistent).
+    """Per (dataset, task, method) with at least two models: (title, most consistent, least consistent).
 
-    Each model dict carries ``dataset``, ``method`` and both KLDs; consistency is the mean of the
+    Each model dict carries ``dataset``, ``task``, ``method`` and both KLDs; consistency is the mean of the
     two KLD ranks, as in :mod:`seqattr.selection`.
     """
     table = pd.DataFrame([{**{c: str(m[c]) for c in GROUP}, **{k: m[k] for k in KLDS}} for m in models])
     pairs = []
-    for (dataset, method), group in table.groupby(GROUP, sort=True):
+    for (dataset, task, method), group in table.groupby(GROUP, sort=True):
         if len(group) < 2:
             continue
         score = sum(group[k].rank(ascending=False, na_option="bottom") for k in KLDS) / len(KLDS)
         order = score.sort_values(kind="stable").index
-        pairs.append((f"{dataset} · {method}", models[order[0]], models[order[-1]]))
+        pairs.append((f"{dataset} · task {task} · {method}", models[order[0]], models[order[-1]]))
     return pairs
 
 
