@@ -39,6 +39,19 @@ def test_unknown_core_motif_is_a_config_error():
     assert "['MA9999.1']" in message and "JASPAR2016" in message
 
 
+def test_regression_effects_not_one_per_core_motif_are_a_config_error():
+    message = _config_error(lambda c: c["datasets"]["synthetic"].update(task="regression", effects=[1.0, 2.0]))
+    assert message == ("config error at datasets.synthetic.effects: 2 effects for 5 core motifs; a regression "
+                       "dataset needs one per core motif, in the order of core_motifs")
+
+    def fewer_core_motifs(config):
+        config["datasets"]["synthetic"].update(task="regression", core_motifs=["MA0079.3", "MA0095.2"])
+
+    assert "5 effects for 2 core motifs" in _config_error(fewer_core_motifs)  # the default effects are five
+    binary = {**DEFAULT, "datasets": {"synthetic": {**DEFAULT["datasets"]["synthetic"], "core_motifs": ["MA0079.3"]}}}
+    assert cfg.validate(binary)["datasets"]["synthetic"]["effects"]  # unused by binary labels: no error
+
+
 def test_dropout_list_of_the_wrong_length_is_a_config_error():
     message = _config_error(lambda c: c["models"]["cnn_deep_relu"]["options"].update(dropout=[0.1, 0.2]))
     assert message.startswith("config error at models.cnn_deep_relu.options.dropout:") and "5 rates" in message

@@ -25,7 +25,7 @@ def test_draw_logo_refuses_unknown_kind():
 def test_dataset_figure_panels():
     splits, _ = simulate({"n_positive": 60, "n_negative": 60, "n_background": 10, "seed": 2})
     test = splits["test"]
-    figure = dataset_figure(test["model"], test["y"], test["n_motifs"], "tiny")
+    figure = dataset_figure(test["model"], (test["motif_index"] >= 0).any(1), test["n_motifs"], "tiny")
     titles = [ax.get_title() for ax in figure.axes] + [ax.get_title(loc="left") for ax in figure.axes]
     assert "motifs per sequence" in titles and "information of the sequence model (positives)" in titles
     assert any(t.startswith("tiny: sequence model") for t in titles)

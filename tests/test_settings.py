@@ -125,10 +125,11 @@ def test_training_simulation_and_encode_defaults_are_the_schemas():
     assert settings.pop("max_val_loss") is None  # a guard a direct call leaves off (OFF)
     assert settings == {k: v for k, v in schema.defaults("training").items() if k not in OFF}
     assert {f.name for f in dataclasses.fields(training.Settings)} == set(schema.properties("training"))
-    synthetic = {k: v for k, v in schema.properties("synthetic_dataset").items() if k != "task"}  # task: binary only
+    synthetic = schema.properties("synthetic_dataset")
     assert set(simulate.DEFAULTS) == set(synthetic)  # every key the generator reads can be configured
     assert {k: v for k, v in simulate.DEFAULTS.items() if "default" in synthetic[k]} == \
         schema.defaults("synthetic_dataset")
+    assert simulate.DEFAULTS["task"] == schema.defaults("dataset")["task"]  # the task type's default: the dataset's
     assert list(jaspar.CORE_MOTIFS) == schema.defaults("synthetic_dataset")["core_motifs"]
     source = schema.defaults("encode_source")
     assert list(encode.OUTPUT_TYPES) == source["output_types"] and encode.DEFAULT_URL == source["encode_url"]

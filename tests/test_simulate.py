@@ -1,14 +1,18 @@
-"""The billboard generator: shapes, sampling from the model, motif placement, frequencies, seeds, splits."""
+"""The billboard generator: shapes, sampling from the model, motif placement, frequencies, seeds, splits,
+the core motif at each position and the labels of every task type and output layout."""
 
+import hashlib
+import importlib.util
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from seqattr import jaspar
-from seqattr.simulate import DEFAULTS, gap_lengths, sample_sequences, simulate
+from seqattr import data, jaspar
+from seqattr.simulate import DEFAULTS, gap_lengths, sample_sequences, simulate, task_count
 
 PARAMS = {"n_positive": 200, "n_negative": 200, "n_background": 20, "seed": 7}
 
@@ -30,6 +34,7 @@ def test_shapes_dtypes_and_one_hot(dataset):
         assert parts["x"].shape == parts["model"].shape == (n, 200, 4)
         assert parts["x"].dtype == parts["model"].dtype == parts["y"].dtype == np.float32
         assert parts["y"].shape == (n, 1)
+        assert parts["motif_index"].shape == (n, 200) and parts["motif_index"].dtype == np.int8
         np.testing.assert_array_equal(parts["x"].sum(-1), 1)
         assert set(np.unique(parts["x"])) == {0.0, 1.0}
         np.testing.assert_allclose(parts["model"].sum(-1), 1, atol=1e-5)
@@ -144,7 +149,7 @@ def test_same_seed_same_bytes_other_seed_differs(dataset):
     again, _ = simulate(PARAMS)
     other, _ = simulate({**PARAMS, "seed": 8})
     for split in splits:
-        for key in ("x", "y", "model", "n_motifs"):
+        for key in ("x", "y", "model", "n_motifs", "motif_index"):
             assert splits[split][key].tobytes() == again[split][key].tobytes()
     assert splits["test"]["x"].tobytes() != other["test"]["x"].tobytes()
 
@@ -254,3 +259,166 @@ def test_paper_threshold_catches_the_core_paralogs_and_keeps_the_core():
     for split in splits:
         for key in ("x", "y", "model", "n_motifs"):
             assert splits[split][key].tobytes() == again[split][key].tobytes()
+
+
+# -- binary one-output data keep their bytes; the core motif at each position; labels --------------
+
+TINY = {"n_positive": 20, "n_negative": 20, "n_background": 10, "seed": 11}
+# sha256 over x, y, model, n_motifs of train, valid, test of simulate(TINY), computed with the version 3
+# generator (commit dfe81a4, before motif_index and the label modes). A NumPy whose Generator streams
+# changed would fail this too: then no dataset made before reproduces either.
+VERSION_3_SHA256 = "c6698797b082bf5ae731de1746fc4e3fb868afb40ca79a99e96b4ffc3fc8ec7e"
+VERSION_3_COMMIT = "dfe81a4"
+
+
+def _digest(splits):
+    digest = hashlib.sha256()
+    for split in ("train", "valid", "test"):
+        for key in ("x", "y", "model", "n_motifs"):
+            digest.update(splits[split][key].tobytes())
+    return digest.hexdigest()
+
+
+def test_binary_one_output_data_keep_the_version_3_bytes():
+    splits, attrs = simulate(TINY)
+    assert _digest(splits) == VERSION_3_SHA256
+    assert attrs["version"] == "4" and attrs["task"] == "binary" and attrs["outputs"] == "one"
+
+
+def _version_3_module(tmp_path):
+    """seqattr/simulate.py as of VERSION_3_COMMIT, imported from a file (None without the git history)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        source = subprocess.run(["git", "show", f"{VERSION_3_COMMIT}:scripts/seqattr/simulate.py"], cwd=root,
+                                capture_output=True, text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    (tmp_path / "simulate_v3.py").write_text(source)
+    spec = importlib.util.spec_from_file_location("simulate_v3", tmp_path / "simulate_v3.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_binary_one_output_data_equal_the_version_3_generators(tmp_path):
+    """The same check against the old code itself, array by array (where the clone has its history)."""
+    old = _version_3_module(tmp_path)
+    if old is None:
+        pytest.skip(f"commit {VERSION_3_COMMIT} is not in this clone (shallow?); the digest test still holds")
+    params = {**TINY, "length": 120, "seed": 5}
+    new, _ = simulate(params)
+    before, _ = old.simulate(params)
+    assert old.VERSION == "3"
+    for split in before:
+        for key in ("x", "y", "model", "n_motifs"):
+            assert new[split][key].dtype == before[split][key].dtype, (split, key)
+            assert new[split][key].shape == before[split][key].shape, (split, key)
+            assert new[split][key].tobytes() == before[split][key].tobytes(), (split, key)
+
+
+def test_every_label_mode_shares_the_sequences_of_binary_one_output_data():
+    binary, _ = simulate(TINY)
+    for task, outputs in (("binary", "per_core_motif"), ("regression", "one"), ("regression", "per_core_motif")):
+        other, _ = simulate({**TINY, "task": task, "outputs": outputs})
+        for split in binary:
+            for key in ("x", "model", "n_motifs", "motif_index"):
+                assert other[split][key].tobytes() == binary[split][key].tobytes(), (task, outputs, split, key)
+
+
+def test_motif_index_marks_the_core_pwm_columns_and_nothing_else(dataset):
+    """Positives: the core motif whose PWM (either strand) tiles each motif column, -1 in the gaps;
+    negatives: -1 everywhere, though their background pool holds the core PWMs too."""
+    splits, attrs = dataset
+    pool, rows = _placements(splits, attrs, 1)  # pool: each core PWM then its reverse complement
+    positive = _all(splits, "y")[:, 0] == 1
+    index = _all(splits, "motif_index")
+    for (model, _, tiling), stored in zip(rows, index[positive]):
+        expected = np.full(len(model), -1)
+        for start, j in tiling:
+            expected[start : start + len(pool[j])] = j // 2
+        np.testing.assert_array_equal(stored, expected)
+    assert (index[~positive] == -1).all()
+    assert all((index[positive] == t).any() for t in range(5))
+
+
+def _copies(motif_index, core_ids):
+    """(N, T) copies of each core motif, from the positions it occupies (a motif's copies never overlap)."""
+    pwms = jaspar.vertebrate_pwms("JASPAR2016")
+    widths = np.array([len(pwms[m]) for m in core_ids])
+    positions = (motif_index[..., None] == np.arange(len(core_ids))).sum(axis=1)
+    assert (positions % widths == 0).all()
+    return positions // widths
+
+
+def test_one_binary_label_per_core_motif_is_its_presence():
+    splits, attrs = simulate({**TINY, "outputs": "per_core_motif"})
+    binary, _ = simulate(TINY)
+    y, index = _all(splits, "y"), _all(splits, "motif_index")
+    assert y.shape == (40, 5) and y.dtype == np.float32
+    presence = np.stack([(index == t).any(axis=1) for t in range(5)], axis=1)
+    np.testing.assert_array_equal(y, presence.astype(np.float32))
+    negative = _all(binary, "y")[:, 0] == 0
+    assert (y[negative] == 0).all() and (y[~negative].sum(axis=1) >= 1).all()
+    assert 0 < y[~negative].mean() < 1  # positives hold some core motifs, not all
+    assert attrs["task_names"] == DEFAULTS["core_motifs"] and attrs["task_motifs"] == [[0], [1], [2], [3], [4]]
+    assert task_count({"outputs": "per_core_motif"}) == 5 and task_count({}) == 1
+
+
+# Short sequences of one or two motifs, so that a few thousand are quick to make.
+REGRESSION = {"task": "regression", "n_positive": 2000, "n_negative": 500, "n_background": 10, "length": 60,
+              "motif_counts": [1, 2], "motif_count_probs": [0.5, 0.5], "effects": [0.5, -1.0, 2.0, 3.0, 1.5],
+              "noise_sd": 0.3, "seed": 4}
+
+
+def _residuals(outputs):
+    splits, attrs = simulate({**REGRESSION, "outputs": outputs})
+    y, index = _all(splits, "y"), _all(splits, "motif_index")
+    assert y.dtype == np.float32
+    signal = _copies(index, DEFAULTS["core_motifs"]) * np.array(REGRESSION["effects"])
+    return y, signal, attrs
+
+
+def test_one_regression_label_is_the_sum_of_the_effects_plus_noise():
+    y, signal, attrs = _residuals("one")
+    assert y.shape == (2500, 1)
+    residual = y[:, 0] - signal.sum(axis=1)
+    sd = REGRESSION["noise_sd"]
+    assert abs(residual.mean()) < 4 * sd / np.sqrt(len(residual))
+    assert abs(residual.std() / sd - 1) < 0.05  # the SD's standard error is 1.4 % here
+    assert attrs["task_names"] == ["all_core_motifs"] and attrs["task_motifs"] == [[0, 1, 2, 3, 4]]
+    assert np.corrcoef(y[:, 0], signal.sum(axis=1))[0, 1] > 0.9
+
+
+def test_regression_labels_per_core_motif_have_noise_of_their_own():
+    y, signal, attrs = _residuals("per_core_motif")
+    assert y.shape == (2500, 5) and attrs["task"] == "regression" and attrs["outputs"] == "per_core_motif"
+    residual = y - signal
+    sd, n = REGRESSION["noise_sd"], len(residual)
+    assert (np.abs(residual.mean(axis=0)) < 4 * sd / np.sqrt(n)).all()
+    assert (np.abs(residual.std(axis=0) / sd - 1) < 0.05).all()
+    correlation = np.corrcoef(residual.T)[np.triu_indices(5, 1)]
+    assert (np.abs(correlation) < 4 / np.sqrt(n)).all()  # independent noise per output
+
+
+def test_label_attributes_survive_the_hdf5_file(tmp_path):
+    splits, attrs = simulate({**TINY, "task": "regression", "outputs": "per_core_motif"})
+    data.write_dataset(tmp_path / "d.h5", splits, attrs)
+    stored = data.read_attrs(tmp_path / "d.h5")
+    for key in ("task", "outputs", "task_names", "task_motifs"):
+        assert stored[key] == attrs[key], key
+    index = data.read_h5(tmp_path / "d.h5", ["motif_index_test"])["motif_index_test"]
+    assert index.dtype == np.int8 and index.tobytes() == splits["test"]["motif_index"].tobytes()
+
+
+TWO_CORE = {"n_positive": 10, "n_negative": 10, "n_background": 10, "core_motifs": ["MA0079.3", "MA0095.2"], "seed": 2}
+
+
+def test_bad_label_parameters_are_refused():
+    with pytest.raises(ValueError, match="3 effects for 5 core motifs"):
+        simulate({**TINY, "task": "regression", "effects": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="outputs one of"):
+        simulate({**TINY, "outputs": "many"})
+    # effects matter only to regression: a binary dataset of other core motifs leaves them at their default
+    _, attrs = simulate({**TWO_CORE, "outputs": "per_core_motif"})
+    assert attrs["task_names"] == TWO_CORE["core_motifs"]
+

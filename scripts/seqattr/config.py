@@ -136,7 +136,8 @@ def _check_weights(config: dict) -> None:
 
 
 def _check_datasets(config: dict) -> None:
-    """Splits sum to 1 and core motifs are matrices of the JASPAR release (else the generator fails late)."""
+    """Splits sum to 1, core motifs are matrices of the JASPAR release and a synthetic regression
+    dataset has one effect per core motif (else the generator fails late)."""
     for name, spec in config["datasets"].items():
         split = spec.get("split")
         if split is not None and abs(sum(split) - 1) > 1e-6:
@@ -147,6 +148,10 @@ def _check_datasets(config: dict) -> None:
             if unknown:
                 raise ConfigError(f"config error at datasets.{name}.core_motifs: {unknown} are not CORE vertebrate "
                                   f"matrices of {spec['jaspar_release']}")
+            effects, core = len(spec["effects"]), len(spec["core_motifs"])
+            if spec["task"] == "regression" and effects != core:
+                raise ConfigError(f"config error at datasets.{name}.effects: {effects} effects for {core} core motifs; "
+                                  "a regression dataset needs one per core motif, in the order of core_motifs")
 
 
 def _check_models(config: dict) -> None:

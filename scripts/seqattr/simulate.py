@@ -3,7 +3,13 @@
 Each sequence has a sequence model: an (L, 4) array of per-position base probabilities made of
 uniform gaps and k JASPAR PWMs. Positives place PWMs from the core pool, negatives from the
 background pool; every base, motifs included, is then sampled from its column. The model is
-kept beside the sequence so attribution maps can be scored against it.
+kept beside the sequence so attribution maps can be scored against it, and so is
+``motif_index``, the core motif at each position of a positive (−1 in gaps and in negatives).
+
+The labels are binary or regression, one output or one per core motif (Koo & Eddy 2019):
+``labels`` derives them from the core motifs each positive holds. Every random draw the
+labels need (regression noise) comes after the draws of the sequences and the split, so a
+binary one-output dataset has the bytes of version 3 and the other kinds share its sequences.
 """
 
 from __future__ import annotations
@@ -15,10 +21,15 @@ import numpy as np
 from seqattr import jaspar, schema
 from seqattr.data import SPLITS, split_indices
 
-VERSION = "3"
-# The config schema's defaults. lookalike_threshold has none there (unset: off), so that configs
-# without it keep their datasets' params; this is the one place its "off" is written.
-DEFAULTS = {**schema.defaults("synthetic_dataset"), "lookalike_threshold": None}
+VERSION = "4"
+# The config schema's defaults (the task type's is the dataset-level one). lookalike_threshold has
+# none there (unset: off), so that configs without it keep their datasets' params; this is the one
+# place its "off" is written.
+DEFAULTS = {"task": schema.defaults("dataset")["task"], **schema.defaults("synthetic_dataset"),
+            "lookalike_threshold": None}
+TASKS = tuple(schema.properties("synthetic_dataset")["task"]["enum"])
+OUTPUTS = tuple(schema.properties("synthetic_dataset")["outputs"]["enum"])
+ONE_OUTPUT_NAME = "all_core_motifs"  # task_names of a one-output dataset: every core motif drives it
 
 
 def gap_lengths(n_gaps: int, total: int, rng: np.random.Generator) -> np.ndarray:
@@ -32,18 +43,20 @@ def gap_lengths(n_gaps: int, total: int, rng: np.random.Generator) -> np.ndarray
 
 
 def sequence_model(pool: list[np.ndarray], length: int, counts, probs, rng: np.random.Generator):
-    """One sequence model (L, 4) and its number of motifs: k PWMs drawn with replacement, gaps at 0.25."""
+    """One sequence model (L, 4): k PWMs drawn with replacement, gaps at 0.25; with the pool indices
+    of the k PWMs and, per position, the pool index of the PWM there (−1 in gaps)."""
     k = int(rng.choice(counts, p=probs))
     while True:
-        motifs = [pool[i] for i in rng.integers(len(pool), size=k)]
-        free = length - sum(m.shape[0] for m in motifs)
+        drawn = rng.integers(len(pool), size=k)
+        free = length - sum(pool[i].shape[0] for i in drawn)
         if free >= 0:
             break
     gaps = gap_lengths(k + 1, free, rng)
-    parts = [np.full((gaps[0], 4), 0.25)]
-    for motif, gap in zip(motifs, gaps[1:]):
-        parts += [motif, np.full((gap, 4), 0.25)]
-    return np.concatenate(parts), k
+    parts, owner = [np.full((gaps[0], 4), 0.25)], [np.full(gaps[0], -1)]
+    for i, gap in zip(drawn, gaps[1:]):
+        parts += [pool[i], np.full((gap, 4), 0.25)]
+        owner += [np.full(pool[i].shape[0], i), np.full(gap, -1)]
+    return np.concatenate(parts), drawn, np.concatenate(owner)
 
 
 def sample_sequences(models: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -75,38 +88,92 @@ def background_motifs(p: dict, rng: np.random.Generator) -> tuple[list[str], dic
     return jaspar.background_ids(release, core, p["n_background"], rng, exclude=dropped), dropped
 
 
+def task_count(params: dict) -> int:
+    """How many outputs (label columns) the dataset of a synthetic config entry has."""
+    p = {**DEFAULTS, **params}
+    return len(p["core_motifs"]) if p["outputs"] == "per_core_motif" else 1
+
+
+def task_motifs(params: dict) -> list[list[int]]:
+    """Per output, the indices into ``core_motifs`` of the motifs that drive its label."""
+    p = {**DEFAULTS, **params}
+    every = list(range(len(p["core_motifs"])))
+    return [[t] for t in every] if p["outputs"] == "per_core_motif" else [every]
+
+
+def check_labels(p: dict) -> None:
+    """Refuse an unknown task type or output layout, and regression effects that are not one per core motif."""
+    if p["task"] not in TASKS or p["outputs"] not in OUTPUTS:
+        raise ValueError(f"task must be one of {list(TASKS)} and outputs one of {list(OUTPUTS)}, "
+                         f"got {p['task']!r} and {p['outputs']!r}")
+    if len(p["core_motifs"]) > np.iinfo(np.int8).max:
+        raise ValueError(f"{len(p['core_motifs'])} core motifs; motif_index (int8) holds at most 127")
+    if p["task"] == "regression" and len(p["effects"]) != len(p["core_motifs"]):
+        raise ValueError(f"{len(p['effects'])} effects for {len(p['core_motifs'])} core motifs; "
+                         "regression needs one effect per core motif")
+
+
+def labels(p: dict, copies: np.ndarray, positive: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Labels (N, T) float32 from each sequence's copies of each core motif (N, n_core).
+
+    Binary: positive or not (one output), core motif t embedded (per core motif). Regression:
+    effects · copies, summed (one output) or per motif, plus Normal(0, noise_sd) per label —
+    the only draws here, so binary labels leave ``rng`` as it was.
+    """
+    if p["task"] == "binary":
+        y = positive[:, None] if p["outputs"] == "one" else copies > 0
+        return y.astype(np.float32)
+    signal = copies * np.asarray(p["effects"], dtype=np.float64)
+    if p["outputs"] == "one":
+        signal = signal.sum(axis=1, keepdims=True)
+    return (signal + rng.normal(0.0, p["noise_sd"], signal.shape)).astype(np.float32)
+
+
 def simulate(params: dict) -> tuple[dict, dict]:
-    """The dataset a config entry describes: ``({split: {"x", "y", "model", "n_motifs"}}, attrs)``."""
+    """The dataset a config entry describes: ``({split: {"x", "y", "model", "n_motifs", "motif_index"}}, attrs)``."""
     p = {**DEFAULTS, **{k: v for k, v in params.items() if k != "kind"}}
     if len(p["motif_counts"]) != len(p["motif_count_probs"]) or abs(sum(p["motif_count_probs"]) - 1) > 1e-6:
         raise ValueError("motif_count_probs must give one probability per entry of motif_counts and sum to 1")
+    check_labels(p)
     rng = np.random.default_rng(p["seed"])
     release = p["jaspar_release"]
-    _, core_pool = jaspar.motif_pool(release, p["core_motifs"], p["reverse_complement"])
+    core_names, core_pool = jaspar.motif_pool(release, p["core_motifs"], p["reverse_complement"])
     background, dropped = background_motifs(p, rng)
     _, background_pool = jaspar.motif_pool(release, background, p["reverse_complement"])
     for pool in (core_pool, background_pool):
         check_fit(pool, p["length"], p["motif_counts"], p["motif_count_probs"])
 
-    models, n_motifs, labels = [], [], []
-    for pool, n, label in ((core_pool, p["n_positive"], 1.0), (background_pool, p["n_negative"], 0.0)):
+    # pool index → core motif index (a PWM and its reverse complement are the same motif); -1 → -1
+    core_of = np.array([p["core_motifs"].index(n.removesuffix("_rc")) for n in core_names] + [-1])
+    n_core = len(p["core_motifs"])
+    models, n_motifs, motif_index, copies = [], [], [], []
+    for pool, n, core in ((core_pool, p["n_positive"], True), (background_pool, p["n_negative"], False)):
         for _ in range(n):
-            model, k = sequence_model(pool, p["length"], p["motif_counts"], p["motif_count_probs"], rng)
+            model, drawn, owner = sequence_model(pool, p["length"], p["motif_counts"], p["motif_count_probs"], rng)
             models.append(model)
-            n_motifs.append(k)
-            labels.append(label)
+            n_motifs.append(len(drawn))
+            motif_index.append(core_of[owner] if core else np.full(len(owner), -1))
+            copies.append(np.bincount(core_of[drawn], minlength=n_core) if core else np.zeros(n_core, int))
     models = np.stack(models)
     x = sample_sequences(models, rng)
-    y = np.array(labels, dtype=np.float32)[:, None]
     n_motifs = np.array(n_motifs, dtype=np.int64)
+    motif_index = np.stack(motif_index).astype(np.int8)
+    positive = np.arange(len(x)) < p["n_positive"]
+    parts = split_indices(len(x), p["split"], rng)
+    y = labels(p, np.stack(copies), positive, rng)  # after every other draw: see the module's docstring
 
     splits = {
-        name: {"x": x[idx], "y": y[idx], "model": models[idx].astype(np.float32), "n_motifs": n_motifs[idx]}
-        for name, idx in zip(SPLITS, split_indices(len(x), p["split"], rng))
+        name: {"x": x[idx], "y": y[idx], "model": models[idx].astype(np.float32), "n_motifs": n_motifs[idx],
+               "motif_index": motif_index[idx]}
+        for name, idx in zip(SPLITS, parts)
     }
     attrs = {
         "generator": "seqattr.simulate",
-        "task": "binary",
+        "task": p["task"],
+        "outputs": p["outputs"],
+        # lists, as fasta.build's task_names (write_h5 stores them as JSON, read_attrs decodes them)
+        "task_names": list(p["core_motifs"]) if p["outputs"] == "per_core_motif" else [ONE_OUTPUT_NAME],
+        "task_motifs": task_motifs(p),
         "version": VERSION,
         "seed": p["seed"],
         "jaspar_release": release,

@@ -1,3 +1,6 @@
+from seqattr import simulate
+
+
 rule simulate_synthetic:
     output:
         h5="results/data/{dataset}.h5",
@@ -15,6 +18,8 @@ rule simulate_synthetic:
         runtime=30,
     params:
         dataset=dataset_config,
+        # a changed generator (seqattr.simulate.VERSION) regenerates the data
+        version=simulate.VERSION,
     script:
         "../../scripts/simulate_synthetic.py"
 

@@ -8,13 +8,17 @@ from seqattr.plots import plt
 from seqattr.plots.logos import draw_logo, information_matrix
 
 
-def dataset_figure(model: np.ndarray, y: np.ndarray, n_motifs: np.ndarray, name: str):
-    """Motif counts per class, mean information per position over positives, and one positive's model."""
+def dataset_figure(model: np.ndarray, positive: np.ndarray, n_motifs: np.ndarray, name: str):
+    """Motif counts per class, mean information per position over positives, and one positive's model.
+
+    ``positive`` marks the sequences drawn from the core pool: ``(motif_index >= 0).any(1)``, which
+    holds for every task type and output layout (a regression label says nothing of the class).
+    """
     figure = plt.figure(figsize=(11, 5.5))
     grid = figure.add_gridspec(2, 2, height_ratios=[1, 1])
     counts_ax, info_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
     logo_ax = figure.add_subplot(grid[1, :])
-    positive = y[:, 0] == 1
+    positive = np.asarray(positive, dtype=bool)
     bins = np.arange(n_motifs.min(), n_motifs.max() + 2) - 0.5
     for label, mask in (("positives", positive), ("negatives", ~positive)):
         counts_ax.hist(n_motifs[mask], bins=bins, alpha=0.6, label=label)
