@@ -217,6 +217,10 @@ def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: in
     if x.ndim != 3:
         raise ValueError(f"attribution needs one-hot sequences of shape (N, L, A), got {x.shape}")
     f = output_model(model, target)
+    expected = tuple(f.inputs[0].shape[1:])
+    if len(expected) != 2 or any(e is not None and e != got for e, got in zip(expected, x.shape[1:])):
+        raise ValueError(f"sequences of shape {x.shape[1:]} (L, A) do not fit model {model.name}, built for "
+                         f"{expected}; the dataset's length must be the one the model was trained on")
     tasks = f.outputs[0].shape[-1]
     if not 0 <= task < tasks:
         raise ValueError(f"task {task} is out of range: the model has {tasks} output(s)")

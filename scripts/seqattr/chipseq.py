@@ -65,7 +65,14 @@ def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def windows(peaks: pd.DataFrame, length: int) -> pd.DataFrame:
-    """``length``-nt windows centred on each peak's centre (half-open BED coordinates)."""
+    """``length``-nt windows centred on each peak's centre (half-open BED coordinates).
+
+    The centre is the window's position ``length // 2`` (0-based): as many bases on each side for an
+    odd length (124 for 249 nt), one more on the 5' side than on the 3' side for an even one (100 and 99).
+    """
+    if int(length) != length or length < 1:
+        raise DatasetError(f"window length must be a positive whole number of nt, got {length!r}")
+    length = int(length)
     start = peaks["centre"].to_numpy() - length // 2
     return pd.DataFrame({"chrom": peaks["chrom"].to_numpy(), "start": start, "end": start + length})
 

@@ -63,6 +63,13 @@ def kl_divergence(p: np.ndarray, q: np.ndarray) -> float:
     return float(np.sum(p[support] * np.log(p[support] / q[support])))
 
 
+def check_span(name: str, value: int, length: int) -> None:
+    """A k-mer length or averaging window must be a whole number of positions in 1 … L: a ValueError naming
+    it otherwise (a span longer than the sequences has no k-mer or window at all, not an empty result)."""
+    if int(value) != value or not 1 <= value <= length:
+        raise ValueError(f"consistency {name}={value} does not fit sequences of {length} nt (it needs 1 ≤ {name} ≤ L)")
+
+
 # ---------------------------------------------------------------------------- k-mer method
 
 
@@ -71,6 +78,7 @@ def kmer_index(x, k: int) -> np.ndarray:
     every position of one-hot ``x`` (N, L, 4) or equal-length strings → (N, L − k + 1); −1 where
     the k-mer contains N."""
     x = one_hot(list(x)) if isinstance(x, (list, tuple)) else x
+    check_span("k", k, x.shape[1])
     letters = np.where(x.sum(-1) > 0, x.argmax(-1), -1)
     windows = sliding_window_view(letters, k, axis=1)
     codes = windows @ (4 ** np.arange(k - 1, -1, -1))
@@ -131,6 +139,7 @@ def orthonormal_simplex_basis(alphabet: int = 4) -> np.ndarray:
 def local_mean_embedding(G: np.ndarray, window: int = _D["window"]) -> np.ndarray:
     """Corrected, per-sequence normalised map averaged over a sliding window and projected to 3-D:
     (N, L, 4) → (N, L − window + 1, 3)."""
+    check_span("window", window, np.shape(G)[1])
     corrected = correct(np.asarray(G, dtype=np.float64))
     mass = np.linalg.norm(corrected, axis=-1).sum(axis=1, keepdims=True)[..., None]
     normalised = np.divide(corrected, mass, out=np.zeros_like(corrected), where=mass > 0)
@@ -189,6 +198,8 @@ def consistency(G: np.ndarray, x: np.ndarray, prior_x: np.ndarray | None = None,
     p = {**DEFAULTS, **params}
     if G.shape != x.shape or G.ndim != 3 or G.shape[-1] != 4:
         raise ValueError(f"maps {G.shape} and sequences {x.shape} must both be (N, L, 4)")
+    for name in ("k", "window"):
+        check_span(name, p[name], G.shape[1])
     frequencies, prior = kmer_distributions(G, x, prior_x, int(p["k"]), p["percentile"], int(p["buffer"]))
     hist = angular_histogram(G, int(p["window"]), p["top_fraction"], p["bin_width"])
     smooth = boxcar_prior(hist, p["bin_width"], p["smoothing"])

@@ -164,6 +164,9 @@ def planted_maps(pwms: dict[str, np.ndarray], ids, n: int = 200, length: int = 2
                 continue
             pwm = pwms[motif_id] if rng.random() < 0.5 else pwms[motif_id][::-1, ::-1]
             starts = [s for s in range(length - len(pwm) + 1) if free[s:s + len(pwm)].all()]
+            if not starts:
+                raise ValueError(f"planted_maps: no room for {motif_id} ({len(pwm)} positions) in sequence {i} of "
+                                 f"length {length} beside the motifs already planted (5 free positions apart)")
             s = rng.choice(starts)
             M[i, s:s + len(pwm)] = pwm
             free[max(0, s - 5):s + len(pwm) + 5] = False

@@ -14,7 +14,7 @@ import numpy as np
 
 from seqattr.correction import angles, correct
 from seqattr.plots import plt
-from seqattr.plots.logos import draw_logo
+from seqattr.plots.logos import draw_logo, figure_width
 
 LARGE_ANGLE = 30  # degrees; bars above it are drawn in red
 
@@ -63,7 +63,7 @@ def attribution_figure(G: np.ndarray, x: np.ndarray, M: np.ndarray | None = None
     heights = [1.3, 0.7, 1.3] + ([1.3] if E is not None else []) + ([1.0] if M is not None else [])
     rows = len(heights)
     titles = titles if titles is not None else [f"sequence {i}" for i in range(n)]
-    figure, axes = plt.subplots(n * rows, 1, figsize=(max(8.0, length / 14), sum(heights) * n + 0.4 * n),
+    figure, axes = plt.subplots(n * rows, 1, figsize=(figure_width(length), sum(heights) * n + 0.4 * n),
                                 gridspec_kw={"height_ratios": heights * n}, squeeze=False)
     axes = axes[:, 0]
     for i in range(n):

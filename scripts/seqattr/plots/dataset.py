@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqattr.plots import plt
-from seqattr.plots.logos import draw_logo, information_matrix
+from seqattr.plots.logos import draw_logo, figure_width, information_matrix
 
 
 def dataset_figure(model: np.ndarray, positive: np.ndarray, n_motifs: np.ndarray, name: str):
@@ -14,7 +14,7 @@ def dataset_figure(model: np.ndarray, positive: np.ndarray, n_motifs: np.ndarray
     ``positive`` marks the sequences drawn from the core pool: ``(motif_index >= 0).any(1)``, which
     holds for every task type and output layout (a regression label says nothing of the class).
     """
-    figure = plt.figure(figsize=(11, 5.5))
+    figure = plt.figure(figsize=(figure_width(model.shape[1], minimum=11.0), 5.5))  # the logo spans the width
     grid = figure.add_gridspec(2, 2, height_ratios=[1, 1])
     counts_ax, info_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
     logo_ax = figure.add_subplot(grid[1, :])
