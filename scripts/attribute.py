@@ -18,7 +18,9 @@ os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)  # read when Tenso
 
 import keras  # noqa: E402
 
+from seqattr import ground_truth  # noqa: E402
 from seqattr.attribution import attribute, make_method, test_selection  # noqa: E402
+from seqattr.data import read_attrs  # noqa: E402
 
 selection = snakemake.params.selection
 params = snakemake.params
@@ -36,8 +38,8 @@ arrays = {
     "y": test["y"][indices, task],
     "prediction": model.predict(x, batch_size=256, verbose=0)[:, task],
 }
-if "model" in test:
-    arrays["model"] = test["model"][indices]
+if "model" in test:  # the ground truth of this output: its own motifs' columns (seqattr.ground_truth)
+    arrays["model"] = ground_truth.of_selection(test, read_attrs(snakemake.input.data), indices, task)
 attrs = {"method": method, "forward_only": make_method(method).forward_only, "target": selection["target"],
          "task": task, "task_type": params.task_type, "seed": seed}
 write_h5(snakemake.output.h5, arrays, attrs)

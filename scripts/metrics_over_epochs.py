@@ -14,13 +14,15 @@ os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)
 
 import keras  # noqa: E402
 
-from seqattr import over_epochs  # noqa: E402
+from seqattr import ground_truth, over_epochs  # noqa: E402
 from seqattr.attribution import test_selection  # noqa: E402
+from seqattr.data import read_attrs  # noqa: E402
 
 params = snakemake.params
 settings = params.selection
 batch_size = snakemake.config["attribution"]["batch_size"]  # the maps do not depend on it: not a param
 test, indices = test_selection(snakemake.input.data, settings, params.task, params.task_type, params.key_map)
+truth = ground_truth.of_selection(test, read_attrs(snakemake.input.data), indices, params.task)
 directory = over_epochs.epochs_dir(snakemake.input.model)
 epochs = over_epochs.saved_epochs(directory)
 if not epochs:
@@ -28,7 +30,7 @@ if not epochs:
 tables = []
 for epoch, path in epochs:
     model = keras.saving.load_model(path, compile=False)
-    rows = over_epochs.epoch_rows(model, test, indices, params.method, settings, params.task, params.seed, params.label,
+    rows = over_epochs.epoch_rows(model, test, indices, truth, params.method, settings, params.task, params.seed, params.label,
                                   batch_size)
     tables.append(rows.assign(epoch=epoch))
     log.info("epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f", epoch, rows["classification_auroc"].iloc[0],

@@ -170,8 +170,10 @@ def test_motif_runs_follow_the_config():
     runs = cfg.motif_runs(config)
     assert [(r.seed, methods) for r, methods in runs] == [(1, ["saliency"]), (2, ["saliency"])]
     assert cfg.motif_database(config, "sim") == "results/motifs/jaspar/JASPAR2016/CORE/vertebrates.meme"
-    assert cfg.motif_references(config, "sim") == {"core": list(jaspar.CORE_MOTIFS), "targets": [],
-                                                   "explicit_targets": False}
+    assert cfg.motif_references(config, "sim", 0) == {"core": list(jaspar.CORE_MOTIFS), "targets": [],
+                                                      "explicit_targets": False}
+    per_motif = cfg.validate({**config, "datasets": {"sim": {"kind": "synthetic", "outputs": "per_core_motif"}}})
+    assert cfg.motif_references(per_motif, "sim", 2)["core"] == [jaspar.CORE_MOTIFS[2]]  # output 2's motif alone
     plan = {row["analysis"]: row for row in cfg.analysis_plan(config)}
     assert plan["motif discovery (TF-MoDISco, Tomtom against JASPAR)"]["runs"] == "yes"
     config["motifs"]["enabled"] = False
@@ -193,8 +195,8 @@ def test_in_vivo_references_and_database():
         "experiments": [{"datasets": ["ctcf", "lab"], "models": ["m"], "seeds": 1}],
         "motifs": {"enabled": True, "target_motifs": {"lab": ["GABPA", "MA0062"]}, "jaspar_release": "JASPAR2018"},
     })
-    assert cfg.motif_references(config, "ctcf") == {"core": [], "targets": ["CTCF"], "explicit_targets": False}
-    assert cfg.motif_references(config, "lab") == {"core": [], "targets": ["GABPA", "MA0062"],
+    assert cfg.motif_references(config, "ctcf", 0) == {"core": [], "targets": ["CTCF"], "explicit_targets": False}
+    assert cfg.motif_references(config, "lab", 0) == {"core": [], "targets": ["GABPA", "MA0062"],
                                                    "explicit_targets": True}
     assert cfg.motif_database(config, "lab") == "results/motifs/jaspar/JASPAR2018/CORE/vertebrates.meme"
     assert len(cfg.motif_runs(config)) == 2

@@ -187,7 +187,9 @@ def dataset_task_count(config: dict, dataset: str) -> int | None:
     generator's ``outputs``, one for ChIP-seq), None for a user's file (checked when read)."""
     spec = config["datasets"][dataset]
     if spec["kind"] == "synthetic":
-        return len(spec["core_motifs"]) if spec.get("outputs") == "per_core_motif" else 1
+        from seqattr.simulate import task_count
+
+        return task_count(spec)
     return 1 if spec["kind"] == "chipseq" else None
 
 
@@ -327,15 +329,19 @@ def motif_database(config: dict, dataset: str) -> str:
     return f"results/motifs/jaspar/{release}/{settings['collection']}/{settings['tax_group']}.meme"
 
 
-def motif_references(config: dict, dataset: str) -> dict:
-    """What a dataset's patterns are scored against: ``core`` (the synthetic core motif IDs) and
-    ``targets`` (``motifs.target_motifs`` of the dataset, else a chipseq dataset's ENCODE target name)."""
+def motif_references(config: dict, dataset: str, task: int) -> dict:
+    """What the patterns of a dataset's output ``task`` are scored against: ``core`` (the synthetic
+    core motifs that drive that output) and ``targets`` (``motifs.target_motifs`` of the dataset,
+    else a chipseq dataset's ENCODE target name)."""
+    from seqattr.simulate import task_motifs
+
     spec = config["datasets"][dataset]
     targets = config["motifs"]["target_motifs"].get(dataset)
     explicit = targets is not None
     if targets is None:
         targets = [spec["target"]] if spec["kind"] == "chipseq" else []
-    return {"core": list(spec["core_motifs"]) if spec["kind"] == "synthetic" else [],
+    core = [spec["core_motifs"][i] for i in task_motifs(spec)[task]] if spec["kind"] == "synthetic" else []
+    return {"core": core,
             "targets": list(targets), "explicit_targets": explicit}
 
 

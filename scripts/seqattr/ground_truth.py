@@ -46,3 +46,9 @@ def for_task(split: dict, attrs: dict, task: int) -> np.ndarray:
         raise ValueError(f"motif_index has shape {index.shape}, the model {model.shape}")
     keep = np.isin(index, drivers[task])
     return np.where(keep[..., None], model, np.asarray(UNIFORM, dtype=model.dtype)).astype(model.dtype, copy=False)
+
+
+def of_selection(split: dict, attrs: dict, indices: np.ndarray, task: int) -> np.ndarray:
+    """:func:`for_task` of the sequences ``indices`` of a split (those one output's maps explain)."""
+    chosen = {key: np.asarray(split[key])[indices] for key in ("model", "motif_index") if key in split}
+    return for_task(chosen, attrs, task)

@@ -39,10 +39,10 @@ def saved_epochs(directory: str | os.PathLike) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, method: dict, settings: Mapping,
-               task: int, seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
-    """The raw and corrected rows of one model's output ``task``: ground-truth metrics of its maps and
-    its test AUROC.
+def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, truth: np.ndarray, method: dict,
+               settings: Mapping, task: int, seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
+    """The raw and corrected rows of one model's output ``task``: ground-truth metrics of its maps
+    (``truth``: the ground truth of that output for the sequences ``indices``) and its test AUROC.
 
     ``settings`` holds the attribution ``target``; ``batch_size`` (sequences per graph call) does not
     change the maps."""
@@ -53,7 +53,7 @@ def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, metho
     G = attribute(model, x, method, settings["target"], task, batch_size, seed)
     probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
-              "y": test["y"][indices, task], "model": test["model"][indices]}
+              "y": test["y"][indices, task], "model": truth}
     rows = summarise(analyse(arrays, label, make_method(method).forward_only, of_model(model).name)[0])
     rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows

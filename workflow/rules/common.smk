@@ -171,7 +171,7 @@ def motif_settings():
 
 def motif_references(wildcards):
     """Core motif IDs (synthetic data) and target TF motifs (in vivo) of one dataset."""
-    return cfg.motif_references(config, wildcards.dataset)
+    return cfg.motif_references(config, wildcards.dataset, int(wildcards.task))
 
 
 def synthetic_datasets():
