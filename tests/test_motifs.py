@@ -15,7 +15,7 @@ from seqattr import motifs as mo
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 CTCF, YY1, SP1 = "MA0139.1", "MA0095.2", "MA0079.3"
-LABEL = {"dataset": "synthetic", "model": "cnn_deep_exp", "regime": "standard", "seed": 1, "method": "saliency"}
+LABEL = {"dataset": "synthetic", "model": "cnn_deep_exp", "regime": "standard", "seed": 1, "task": 0, "method": "saliency"}
 
 
 @pytest.fixture(scope="module")

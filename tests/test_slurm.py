@@ -14,7 +14,7 @@ from workflow_runner import ROOT, SNAKEMAKE, snakemake
 pytestmark = pytest.mark.workflow
 
 RUN = "synthetic/cnn_shallow_relu/standard/seed1"
-TARGETS = [f"results/attributions/{RUN}/saliency.h5", f"results/models/{RUN}/test_metrics.json"]
+TARGETS = [f"results/attributions/{RUN}/task0/saliency.h5", f"results/models/{RUN}/test_metrics.json"]
 
 
 @pytest.fixture(scope="module")

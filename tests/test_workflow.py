@@ -80,7 +80,7 @@ def test_motif_rows_cover_every_run_raw_and_corrected(tiny_run):
 def test_best_epoch_over_training_equals_the_final_model(tiny_run):
     """The input-noise run keeps every epoch; its best epoch is the model that was restored and analysed."""
     run = "synthetic/cnn_shallow_relu/input_noise/seed1"
-    over = pd.read_csv(tiny_run / "results" / "over_epochs" / run / "saliency.tsv", sep="\t")
+    over = pd.read_csv(tiny_run / "results" / "over_epochs" / run / "task0" / "saliency.tsv", sep="\t")
     assert sorted(set(over["epoch"])) == [1, 2] and set(over["corrected"]) == {"raw", "corrected"}
     best = json.loads((tiny_run / "results" / "models" / run / "test_metrics.json").read_text())
     at_best = over[over["epoch"] == best["best_epoch"]].set_index("corrected")

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from seqattr import data
+from seqattr.correction import angles
 from seqattr.metrics import information
 from test_config_edits import planned, rules
 from workflow_runner import snakemake
@@ -85,6 +86,8 @@ def test_every_output_has_its_own_rows_scores_and_ground_truth(multitask_run):
         assert (stored["y"] == 1).all() and (index == task).any(axis=1).all()  # positives of this output
         informative = information(stored["model"]) > 0.1
         assert informative.any() and (index[informative] == task).all()  # its own motif's columns only
+        analysed = data.read_h5(workdir / f"results/analysis/sim/{RUN.format(model='basset_relu')}/task{task}/saliency.angles.h5")
+        np.testing.assert_allclose(analysed["angles"], angles(stored["G"]), atol=1e-3)  # the angles of this output's map
         maps[task] = stored
     common = np.intersect1d(maps[0]["indices"], maps[1]["indices"])
     assert len(common), "no sequence carries both motifs"

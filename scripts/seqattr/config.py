@@ -17,6 +17,7 @@ import yaml
 from seqattr import architectures, jaspar
 from seqattr.schema import SCHEMA, allowed_keys
 DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
+USER_HDF5_KINDS = ("h5", "url")  # datasets that are a user's HDF5 file as it is (checked by rule check_dataset)
 
 
 class ConfigError(ValueError):
@@ -348,7 +349,7 @@ def motif_references(config: dict, dataset: str, task: int) -> dict:
 def has_ground_truth(config: dict, dataset: str) -> bool:
     """Synthetic data always carries its sequence model; a user's file only when its keys name one."""
     spec = config["datasets"][dataset]
-    return spec["kind"] == "synthetic" or (spec["kind"] in ("h5", "url") and "model_test" in spec.get("keys", {}))
+    return spec["kind"] == "synthetic" or (spec["kind"] in USER_HDF5_KINDS and "model_test" in spec.get("keys", {}))
 
 
 def analysis_plan(config: dict) -> list[dict]:

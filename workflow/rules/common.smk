@@ -70,7 +70,7 @@ def dataset_check(wildcards):
 
     ancient(): a rerun of the check (its settings changed) does not by itself retrain anything.
     """
-    if config["datasets"][wildcards.dataset]["kind"] in ("h5", "url"):
+    if config["datasets"][wildcards.dataset]["kind"] in cfg.USER_HDF5_KINDS:
         return [ancient(f"results/checks/{wildcards.dataset}.json")]
     return []
 

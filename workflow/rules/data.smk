@@ -76,7 +76,7 @@ rule check_dataset:
     log:
         "logs/check_dataset/{dataset}.log",
     wildcard_constraints:
-        dataset=names_of_kind("h5", "url"),
+        dataset=names_of_kind(*cfg.USER_HDF5_KINDS),
     conda:
         "../../envs/workflow.yaml"
     threads: 1
