@@ -137,10 +137,10 @@ def test_ism_equals_brute_force_mutants(cnn):
 
 
 def test_ism_variants_layout():
-    variants = np.asarray(ism_variants(X[:1]))
-    assert variants.shape == (1, L * 4, L, 4)
-    np.testing.assert_array_equal(variants[0, 7 * 4 + 2, 7], [0, 0, 1, 0])
-    np.testing.assert_array_equal(np.delete(variants[0, 7 * 4 + 2], 7, 0), np.delete(X[0], 7, 0))
+    variants = np.asarray(ism_variants(X[:2], 7))
+    assert variants.shape == (2, 4, L, 4)
+    np.testing.assert_array_equal(variants[1, 2, 7], [0, 0, 1, 0])
+    np.testing.assert_array_equal(np.delete(variants[1, 2], 7, 0), np.delete(X[1], 7, 0))
 
 
 def test_probability_gradient_is_sigmoid_slope_times_logit_gradient(cnn):

@@ -125,13 +125,12 @@ def path_points(x, references, steps: int):
     return tf.reshape(points, (tf.shape(x)[0], -1, x.shape[1], x.shape[2]))
 
 
-def ism_variants(x):
-    """Every single-position variant of each sequence: (n, L, A) → (n, L·A, L, A); variant l·A + a has base a at l."""
+def ism_variants(x, position):
+    """The variants of each sequence at one position: (n, L, A) → (n, A, L, A); variant a has base a there."""
     length, alphabet = x.shape[1], x.shape[2]
-    at = tf.eye(length)[:, None, :, None]  # (L, 1, L, 1): variant (l, ·) rewrites column l
-    base = tf.eye(alphabet)[None, :, None, :]  # (1, A, 1, A): variant (·, a) writes base a
-    variants = x[:, None, None] * (1 - at) + at * base
-    return tf.reshape(variants, (-1, length * alphabet, length, alphabet))
+    at = tf.one_hot(position, length)[None, None, :, None]  # (1, 1, L, 1): column ``position`` is rewritten
+    base = tf.eye(alphabet)[None, :, None, :]  # (1, A, 1, A): variant a writes base a
+    return x[:, None] * (1 - at) + at * base
 
 
 @register("saliency")
@@ -188,9 +187,14 @@ class ISM(Method):
     forward_only = True
 
     def compute(self, output, x, extra):
+        """One position at a time, so a call holds n·A variants, not n·L·A (600 nt: 2,400 per sequence)."""
         length, alphabet = x.shape[1], x.shape[2]
-        variants = tf.reshape(ism_variants(x), (-1, length, alphabet))
-        scores = tf.reshape(output(variants), (-1, length, alphabet))
+
+        def scores_at(position):
+            return tf.reshape(output(tf.reshape(ism_variants(x, position), (-1, length, alphabet))), (-1, alphabet))
+
+        scores = tf.map_fn(scores_at, tf.range(length), fn_output_signature=tf.float32)  # (L, n, A)
+        scores = tf.transpose(scores, (1, 0, 2))
         return tf.where(x == 1, 0.0, scores - output(x)[:, None, None])  # exactly 0 at the reference base
 
 
@@ -210,7 +214,7 @@ def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: in
     """The map G (N, L, A) float32 of ``method`` ({"kind": …, params}) for output ``task`` of ``target``.
 
     ``batch_size`` sequences go through the graph at once, so one call holds batch_size × points
-    model inputs (points: 1, ``samples``, ``steps``, ``references`` × ``steps`` or L·A for ISM).
+    model inputs (points: 1, ``samples``, ``steps``, ``references`` × ``steps``; ISM: A at a time, L times).
     """
     method = make_method(method)
     x = np.asarray(x, dtype=np.float32)
