@@ -226,3 +226,14 @@ def test_attribution_panel_rows_and_sequence_choice(tmp_path):
     _run("plot_attribution.py", input={"attributions": str(tmp_path / "attr.h5")}, params={"n": 2},
          output={"png": str(tmp_path / "panel.png")})
     assert (tmp_path / "panel.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_figures_tell_outputs_apart_and_score_a_regression_by_pearson():
+    from seqattr.plots.evaluation import group_names, score_column
+
+    frame = pd.DataFrame({"model": ["m", "m", "n"], "regime": ["standard"] * 3, "task": [0, 1, 0],
+                          "classification_auroc": np.nan, "regression_pearson": [0.8, 0.7, 0.9]})
+    assert group_names(frame).tolist() == ["m · task 0", "m · task 1", "n · task 0"]
+    assert group_names(frame[frame["task"] == 0]).tolist() == ["m", "n"]  # one output: no task in the name
+    assert score_column(frame) == ("regression_pearson", "test Pearson r")
+    assert score_column(frame.assign(classification_auroc=0.9)) == ("classification_auroc", "classification AUROC")

@@ -2,8 +2,8 @@
 
 Table figures read the aggregate metrics table; angle figures read position samples of the
 analysis angles files (``seqattr.aggregate.sample_positions``) of one attribution method,
-saliency when there is one. A line or colour stands for a model, or "model (regime)" when the
-table holds several regimes.
+saliency when there is one. A line or colour stands for a model, "model (regime)" when the
+table holds several regimes, and "… · task t" when it holds several outputs.
 """
 
 from __future__ import annotations
@@ -24,9 +24,21 @@ MAX_POINTS = 20000
 
 
 def group_names(frame: pd.DataFrame) -> pd.Series:
-    """'model', or 'model (regime)' when there is more than one regime."""
-    model, regime = frame["model"].astype(str), frame["regime"].astype(str)
-    return model + " (" + regime + ")" if regime.nunique() > 1 else model
+    """'model', with ' (regime)' when there is more than one regime and ' · task t' when more than one output."""
+    names, regime = frame["model"].astype(str), frame["regime"].astype(str)
+    if regime.nunique() > 1:
+        names = names + " (" + regime + ")"
+    if "task" in frame and frame["task"].nunique() > 1:
+        names = names + " · task " + frame["task"].astype(str)
+    return names
+
+
+def score_column(table: pd.DataFrame) -> tuple[str, str]:
+    """The column and axis label of the runs' test score: classification AUROC, or a regression's Pearson r."""
+    if "regression_pearson" in table and table["classification_auroc"].isna().all() \
+            and table["regression_pearson"].notna().any():
+        return "regression_pearson", "test Pearson r"
+    return "classification_auroc", "classification AUROC"
 
 
 def _colours(names) -> dict[str, tuple]:
@@ -45,8 +57,10 @@ def _with_truth(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def scatter_figure(table: pd.DataFrame):
-    """Classification AUROC against each interpretability metric, one point per run and version (Fig. 1b, 2a–c)."""
+    """The test score (classification AUROC, or Pearson r of a regression) against each interpretability
+    metric, one point per run, output and version (Fig. 1b, 2a–c)."""
     rows = _with_truth(table)
+    score, score_label = score_column(rows)
     methods = sorted(rows["method"].unique()) or ["(no ground truth)"]
     colours = _colours(rows["group"])
     figure, axes = _grid(len(methods), len(INTERPRETABILITY))
@@ -54,10 +68,10 @@ def scatter_figure(table: pd.DataFrame):
         for ax, (column, title) in zip(axes_row, INTERPRETABILITY.items()):
             for (group, version), points in rows[rows["method"] == method].groupby(["group", "corrected"]):
                 raw = version == "raw"
-                ax.scatter(points[column], points["classification_auroc"], s=22, marker="o" if raw else "^",
+                ax.scatter(points[column], points[score], s=22, marker="o" if raw else "^",
                            facecolors="none" if raw else colours[group], edgecolors=colours[group],
                            label=f"{group}, {version}")
-            ax.set(xlabel=title, ylabel="classification AUROC", title=method)
+            ax.set(xlabel=title, ylabel=score_label, title=method)
     axes[0][0].legend(fontsize=6)
     figure.tight_layout()
     return figure
@@ -100,7 +114,7 @@ def reference_method(samples: Sequence[Mapping]) -> str | None:
 
 def _by_group(samples: Sequence[Mapping], method: str | None) -> dict[str, list[Mapping]]:
     chosen = [s for s in samples if s["label"]["method"] == method]
-    labels = pd.DataFrame([s["label"] for s in chosen], columns=["model", "regime"])
+    labels = pd.DataFrame([s["label"] for s in chosen], columns=["model", "regime", "task"])
     groups: dict[str, list[Mapping]] = {}
     for name, sample in zip(group_names(labels) if len(labels) else [], chosen):
         groups.setdefault(name, []).append(sample)
