@@ -170,7 +170,7 @@ def motif_settings():
 
 
 def motif_references(wildcards):
-    """Core motif IDs (synthetic data) and target TF motifs (in vivo) of one dataset."""
+    """Core motif IDs driving one output (synthetic data) and target TF motifs (in vivo) of one dataset."""
     return cfg.motif_references(config, wildcards.dataset, int(wildcards.task))
 
 
