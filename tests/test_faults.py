@@ -74,6 +74,11 @@ def test_the_old_single_task_key_names_its_replacement():
     assert message == "config error at attribution.task: the key is now attribution.tasks, a list (e.g. tasks: [0])"
 
 
+def test_a_consistency_span_longer_than_the_sequences_is_a_config_error():
+    message = _config_error(lambda c: c.setdefault("consistency", {}).update(window=250))
+    assert message == "config error at consistency.window: 250 is longer than the 200-nt sequences of dataset synthetic"
+
+
 def test_saved_epoch_beyond_the_epochs_is_a_config_error():
     message = _config_error(lambda c: c["training"].update(save_epochs=[10, 40]))
     assert message.startswith("config error at training.save_epochs: epoch 40 is beyond the 30 epochs")

@@ -86,6 +86,7 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     _check_models(config)
     _check_saved_epochs(config)
     _check_task(config)
+    _check_consistency_spans(config)
     return config
 
 
@@ -153,6 +154,19 @@ def _check_datasets(config: dict) -> None:
             if spec["task"] == "regression" and effects != core:
                 raise ConfigError(f"config error at datasets.{name}.effects: {effects} effects for {core} core motifs; "
                                   "a regression dataset needs one per core motif, in the order of core_motifs")
+
+
+def _check_consistency_spans(config: dict) -> None:
+    """The consistency k-mer length and averaging window fit every analysed dataset of known length
+    (a user's file: checked when the stage runs)."""
+    datasets = {r.dataset for r, _ in experiment_runs(config)} | {d for d, *_ in ensemble_runs(config)}
+    for dataset in sorted(datasets):
+        length = config["datasets"][dataset].get("length")
+        for key in ("k", "window"):
+            value = config["consistency"][key]
+            if length is not None and value > length:
+                raise ConfigError(f"config error at consistency.{key}: {value} is longer than the {length}-nt "
+                                  f"sequences of dataset {dataset}")
 
 
 def _check_models(config: dict) -> None:
