@@ -1,8 +1,9 @@
 """Attribution maps of one trained model for the test sequences, with everything later stages need.
 
 ``params`` hold what the maps depend on (the method's spec, the selection: target, sequences,
-max_sequences; the attributed output ``task`` and the dataset's task type; the seed); how the job runs — ``attribution.batch_size`` (the maps do not depend on
-it) and ``jobs_per_gpu`` — is read from the config, so changing it reruns nothing.
+max_sequences; the attributed output ``task`` and the dataset's task type; the seed); how the
+job runs — ``attribution.batch_size`` (the maps do not depend on it) and ``jobs_per_gpu`` — is
+read from the config, so changing it reruns nothing.
 """
 
 import os

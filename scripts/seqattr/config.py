@@ -159,8 +159,7 @@ def _check_datasets(config: dict) -> None:
 def _check_consistency_spans(config: dict) -> None:
     """The consistency k-mer length and averaging window fit every analysed dataset of known length
     (a user's file: checked when the stage runs)."""
-    datasets = {r.dataset for r, _ in experiment_runs(config)} | {d for d, *_ in ensemble_runs(config)}
-    for dataset in sorted(datasets):
+    for dataset in analysed_datasets(config):
         length = config["datasets"][dataset].get("length")
         for key in ("k", "window"):
             value = config["consistency"][key]
@@ -197,6 +196,11 @@ def _check_saved_epochs(config: dict) -> None:
                               f"epochs regime {name} trains")
 
 
+def analysed_datasets(config: dict) -> list[str]:
+    """The datasets the experiments and the ensembles use, sorted."""
+    return sorted({r.dataset for r, _ in experiment_runs(config)} | {d for d, *_ in ensemble_runs(config)})
+
+
 def dataset_task_count(config: dict, dataset: str) -> int | None:
     """How many outputs a dataset's labels have: known for the data the workflow makes (the
     generator's ``outputs``, one for ChIP-seq), None for a user's file (checked when read)."""
@@ -211,8 +215,7 @@ def dataset_task_count(config: dict, dataset: str) -> int | None:
 def _check_task(config: dict) -> None:
     """Every attributed output exists in every dataset the runs use whose task count is known."""
     tasks = config["attribution"]["tasks"]
-    datasets = {r.dataset for r, _ in experiment_runs(config)} | {d for d, *_ in ensemble_runs(config)}
-    for dataset in sorted(datasets):
+    for dataset in analysed_datasets(config):
         count = dataset_task_count(config, dataset)
         if count is not None and max(tasks) >= count:
             raise ConfigError(f"config error at attribution.tasks: task {max(tasks)} does not exist; dataset "

@@ -90,8 +90,7 @@ def background_motifs(p: dict, rng: np.random.Generator) -> tuple[list[str], dic
 
 def task_count(params: dict) -> int:
     """How many outputs (label columns) the dataset of a synthetic config entry has."""
-    p = {**DEFAULTS, **params}
-    return len(p["core_motifs"]) if p["outputs"] == "per_core_motif" else 1
+    return len(task_motifs(params))
 
 
 def task_motifs(params: dict) -> list[list[int]]:
