@@ -14,6 +14,6 @@ log.info("%d analysis tables → %d rows; %d without classification scores", len
          table["classification_auroc"].isna().sum())
 write_tsv(table, snakemake.output.table)
 samples = [aggregate.sample_positions(path) for path in snakemake.input.angles]
-claims = aggregate.reproduction(table, samples)
+claims = aggregate.reproduction(table, samples, snakemake.params.gradient_methods)
 log.info("paper 004 claims:\n%s", claims.to_string(index=False))
 write_tsv(claims, snakemake.output.reproduction)

@@ -9,10 +9,10 @@ from seqattr.runtime import start_logging
 log = start_logging(snakemake)
 table = pd.read_csv(snakemake.input.table, sep="\t")
 samples = [sample_positions(path) for path in snakemake.input.angles]
-log.info("%d table rows, %d angle files; angle figures show %s", len(table), len(samples),
-         evaluation.reference_method(samples))
+method = snakemake.params.method
+log.info("%d table rows, %d angle files; angle figures show %s", len(table), len(samples), method)
 save(evaluation.scatter_figure(table), snakemake.output.scatter)
 save(evaluation.improvement_figure(table), snakemake.output.improvement)
-save(evaluation.angle_density_figure(samples), snakemake.output.angle_density)
-save(evaluation.improvement_vs_angle_figure(samples), snakemake.output.improvement_vs_angle)
-save(evaluation.large_angles_figure(samples), snakemake.output.large_angles)
+save(evaluation.angle_density_figure(samples, method), snakemake.output.angle_density)
+save(evaluation.improvement_vs_angle_figure(samples, method), snakemake.output.improvement_vs_angle)
+save(evaluation.large_angles_figure(samples, method), snakemake.output.large_angles)

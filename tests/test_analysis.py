@@ -105,7 +105,7 @@ def test_ism_is_scored_on_its_centred_map_and_has_no_corrected_version(tmp_path)
     scores = pd.DataFrame({"dataset": ["synthetic"], "model": [LABEL["model"]], "regime": ["standard"], "seed": [1],
                            "task": [0], "classification_auroc": [0.97], "classification_aupr": [0.96]})
     metrics = aggregate.metrics_table([table], scores)
-    claims = aggregate.reproduction(metrics, []).set_index("claim")
+    claims = aggregate.reproduction(metrics, [], ["saliency"]).set_index("claim")
     assert (claims.loc[claims.index.str.startswith("correction improves"), "holds"] == "n/a").all()
     improvement_figure(metrics)
 
@@ -152,13 +152,13 @@ def test_aggregate_means_over_positive_sequences_and_improved_fractions():
     assert rows.loc[(1, "raw"), "n_sequences"] == 2
     assert rows.loc[(1, "corrected"), "frac_gt_30"] == pytest.approx(0.15)
     assert rows.loc[(2, "raw"), "classification_auroc"] == pytest.approx(0.95)
-    claims = aggregate.reproduction(table, []).set_index("claim")
+    claims = aggregate.reproduction(table, [], ["saliency"]).set_index("claim")
     improves = claims.loc[claims.index.str.startswith("correction improves interpretability AUROC")]
     assert improves["ours"].item() == pytest.approx(0.5) and improves["holds"].item() == "no"
     cosine = claims.loc[claims.index.str.startswith("correction improves cosine")]
     assert cosine["ours"].item() == pytest.approx(0.5)  # seed 1: 0.8 > 0.7; seed 2: 0.7 < 0.8
     assert claims.loc["classification AUROC on synthetic data", "ours"] == pytest.approx(0.96)
-    assert claims.loc["angle distribution is centred on 0 (median angle, °)", "holds"] == "n/a"
+    assert claims.loc["saliency angles are centred on 0 (median angle, °)", "holds"] == "n/a"
 
 
 def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path):
@@ -175,25 +175,37 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
         stored["angles"] = np.where(truth, 10.0, 40.0) * signs
         data.write_h5(tmp_path / f"seed{seed}.angles.h5", stored, label)
         angle_files.append(str(tmp_path / f"seed{seed}.angles.h5"))
+        # a second method whose maps lean +50° everywhere: the angle claims are the gradient's (saliency) alone
+        leaning = {**label, "method": "smoothgrad"}
+        table, _ = _analyse(tmp_path, arrays, leaning, name=f"seed{seed}_smoothgrad", kind="smoothgrad")
+        table.assign(frac_gt_30=1.0).to_csv(tmp_path / f"seed{seed}_smoothgrad.tsv", sep="\t", index=False)
+        tables.append(str(tmp_path / f"seed{seed}_smoothgrad.tsv"))
+        data.write_h5(tmp_path / f"seed{seed}_smoothgrad.angles.h5", {**stored, "angles": np.full_like(stored["angles"], 50.0)},
+                      leaning)
+        angle_files.append(str(tmp_path / f"seed{seed}_smoothgrad.angles.h5"))
         per_task = [{"task": 0, "auroc": 0.97 + seed / 100, "aupr": 0.9}, {"task": 1, "auroc": 0.5, "aupr": 0.5}]
         (tmp_path / f"metrics{seed}.json").write_text(json.dumps({"auroc": 0.7, "aupr": 0.7, "per_task": per_task}))
         metric_files.append(str(tmp_path / f"metrics{seed}.json"))
         runs.append({k: label[k] for k in ("dataset", "model", "regime", "seed")})
     out = {"table": str(tmp_path / "metrics.tsv"), "reproduction": str(tmp_path / "claims.tsv")}
     _run("aggregate.py", input={"tables": tables, "angles": angle_files, "metrics": metric_files},
-         params={"runs": runs, "tasks": [0]}, output=out)
+         params={"runs": runs, "tasks": [0], "gradient_methods": ["saliency"]}, output=out)
     table = pd.read_csv(out["table"], sep="\t")
-    assert len(table) == 4 and set(table["corrected"]) == {"raw", "corrected"}
+    assert len(table) == 8 and set(table["corrected"]) == {"raw", "corrected"}
     assert table.groupby("seed")["classification_auroc"].first().tolist() == pytest.approx([0.98, 0.99])  # task 0's
     claims = pd.read_csv(out["reproduction"], sep="\t").set_index("claim")
     assert claims.loc["correction improves cosine similarity (fraction of model × seed × method)", "ours"] == 1.0
-    spread = claims.loc["background angles spread wider than ground-truth angles (SD ratio)"]
+    spread = claims.loc["saliency angles spread wider in the background than at ground-truth positions (SD ratio)"]
     assert spread["ours"] == pytest.approx(4.0) and spread["holds"] == "yes"
-    assert claims.loc["angle distribution is centred on 0 (median angle, °)", "holds"] == "yes"
+    assert claims.loc["saliency angles are centred on 0 (median angle, °)", "holds"] == "yes"
+    saliency_rows = table[(table["method"] == "saliency") & (table["corrected"] == "raw")]
+    assert claims.loc["fraction of positions with |saliency angle| > 30°", "ours"] == pytest.approx(
+        saliency_rows["frac_gt_30"].mean())  # the smoothgrad rows' 1.0 left out
 
     figures = {name: str(tmp_path / f"{name}.png") for name in
                ("scatter", "improvement", "angle_density", "improvement_vs_angle", "large_angles")}
-    _run("plot_evaluation.py", input={"table": out["table"], "angles": angle_files}, output=figures)
+    _run("plot_evaluation.py", input={"table": out["table"], "angles": angle_files}, params={"method": "saliency"},
+         output=figures)
     for path in figures.values():
         assert Path(path).read_bytes()[:4] == b"\x89PNG" and Path(path).with_suffix(".pdf").exists()
 
@@ -201,7 +213,7 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
 def test_improvement_figure_draws_the_envelope():
     arrays = _attributions()
     _, positions = analysis.analyse(arrays, LABEL, forward_only=False, task_type="binary")
-    figure = improvement_vs_angle_figure([{"label": LABEL, **positions}])
+    figure = improvement_vs_angle_figure([{"label": LABEL, **positions}], "saliency")
     envelope = figure.axes[0].get_lines()[0]
     alpha = envelope.get_xdata()
     np.testing.assert_allclose(envelope.get_ydata(), 1 - np.cos(np.radians(alpha)))

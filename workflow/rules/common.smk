@@ -333,10 +333,16 @@ def active_sweeps():
     ]
 
 
+def gradient_methods():
+    """The configured methods whose map is the input gradient itself (kind saliency): paper 004's
+    angles are angles of the gradient, and its lab computes them from saliency maps alone."""
+    methods = config["attribution"]["methods"]
+    return [name for name, spec in methods.items() if spec["kind"] == "saliency"]
+
+
 def study_method(wildcards=None):
-    """The attribution method the sweep figures use: saliency when configured, else the first."""
-    methods = list(config["attribution"]["methods"])
-    return "saliency" if "saliency" in methods else methods[0]
+    """The attribution method the sweep figures use: the first saliency method, else the first."""
+    return (gradient_methods() or list(config["attribution"]["methods"]))[0]
 
 
 STUDY_TASK = TASKS[

@@ -35,6 +35,7 @@ rule aggregate:
             for r, _ in RUNS
         ],
         tasks=TASKS,
+        gradient_methods=gradient_methods(),
     script:
         "../../scripts/aggregate.py"
 
@@ -42,9 +43,13 @@ rule aggregate:
 rule plot_evaluation:
     input:
         table="results/tables/metrics.tsv",
-        angles=run_paths(
-            "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.angles.h5"
-        ),
+        angles=[
+            path
+            for path in run_paths(
+                "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.angles.h5"
+            )
+            if path.endswith(f"/{study_method()}.angles.h5")
+        ],
     output:
         **{
             name: report(
@@ -68,6 +73,8 @@ rule plot_evaluation:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        method=study_method(),
     script:
         "../../scripts/plot_evaluation.py"
 

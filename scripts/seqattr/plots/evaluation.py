@@ -1,8 +1,8 @@
 """Figures of the ground-truth evaluation (paper 004 Fig. 1b–c, S1–S3; preprint 001 Figs. 2–4).
 
 Table figures read the aggregate metrics table; angle figures read position samples of the
-analysis angles files (``seqattr.aggregate.sample_positions``) of one attribution method,
-saliency when there is one. A line or colour stands for a model, "model (regime)" when the
+analysis angles files (``seqattr.aggregate.sample_positions``) of the one attribution method
+they are given (the workflow's ``study_method``: saliency when there is one). A line or colour stands for a model, "model (regime)" when the
 table holds several regimes, and "… · task t" when it holds several outputs.
 """
 
@@ -106,12 +106,6 @@ def improvement_figure(table: pd.DataFrame):
     return figure
 
 
-def reference_method(samples: Sequence[Mapping]) -> str | None:
-    """The attribution method the angle figures show: saliency if present, else the first by name."""
-    methods = sorted({s["label"]["method"] for s in samples})
-    return "saliency" if "saliency" in methods else (methods[0] if methods else None)
-
-
 def _by_group(samples: Sequence[Mapping], method: str | None) -> dict[str, list[Mapping]]:
     chosen = [s for s in samples if s["label"]["method"] == method]
     labels = pd.DataFrame([s["label"] for s in chosen], columns=["model", "regime", "task"])
@@ -121,9 +115,8 @@ def _by_group(samples: Sequence[Mapping], method: str | None) -> dict[str, list[
     return dict(sorted(groups.items()))
 
 
-def angle_density_figure(samples: Sequence[Mapping]):
+def angle_density_figure(samples: Sequence[Mapping], method: str):
     """Density of gradient angles at ground-truth and at background positions, one line per model (Fig. S2)."""
-    method = reference_method(samples)
     groups = _by_group(samples, method)
     colours = _colours(groups)
     figure, axes = _grid(1, 2, width=5.0)
@@ -147,14 +140,13 @@ def _thin(rng: np.random.Generator, *arrays: np.ndarray) -> list[np.ndarray]:
     return [a[keep] for a in arrays]
 
 
-def improvement_vs_angle_figure(samples: Sequence[Mapping]):
+def improvement_vs_angle_figure(samples: Sequence[Mapping], method: str):
     """Per-position improvement at ground-truth positions and scores at background positions vs the angle.
 
     Left: cosine improvement after correction against the angle, with the ±(1 − cos α) bound
     (preprint Fig. 3c). Right: grad × input at background positions before and after
     correction (Fig. 3d); these should be 0.
     """
-    method = reference_method(samples)
     groups = {g: [s for s in m if "improvement" in s] for g, m in _by_group(samples, method).items()}
     groups = {g: m for g, m in groups.items() if m} or {"(no ground truth)": []}
     rng = np.random.default_rng(0)
@@ -184,9 +176,8 @@ def improvement_vs_angle_figure(samples: Sequence[Mapping]):
     return figure
 
 
-def large_angles_figure(samples: Sequence[Mapping]):
+def large_angles_figure(samples: Sequence[Mapping], method: str):
     """Histograms of the per-sequence fraction of positions above 30°, 45° and 60° (Fig. 1c / S3)."""
-    method = reference_method(samples)
     groups = _by_group(samples, method)
     colours = _colours(groups)
     fractions = {g: np.concatenate([large_angle_fractions(s["angles"]) for s in m]) for g, m in groups.items()}
