@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from encode_server import EncodeSite
-from workflow_runner import run_snakemake, snakemake
+from workflow_runner import run_config, run_snakemake
 
 pytestmark = [
     pytest.mark.workflow,
@@ -51,11 +51,7 @@ def finished_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("edits")
     with EncodeSite.build(root / "site", targets=("CTCF", "REST"), n_peaks=60, n_dnase=300) as site:
         base = _base(site)
-        configfile = root / "base.yaml"
-        configfile.write_text(yaml.safe_dump(base))
-        workdir = root / "run"
-        workdir.mkdir()
-        snakemake(workdir, configfile)
+        workdir, _, _ = run_config(root, base, "base.yaml")
         yield workdir, root, base
 
 

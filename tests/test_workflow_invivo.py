@@ -6,11 +6,10 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from encode_server import EncodeSite
 from seqattr import data
-from workflow_runner import report_has, snakemake
+from workflow_runner import report_has, run_config, snakemake
 
 pytestmark = [
     pytest.mark.workflow,
@@ -33,11 +32,7 @@ def invivo_run(tmp_path_factory):
             "experiments": [{"datasets": list(TFS), "models": ["cnn_shallow_exp"], "seeds": 1}],
             "ensembles": [{"datasets": list(TFS), "base_models": ["cnn_shallow_exp"], "filters": [4, 8], "seeds": 2}],
         }
-        configfile = root / "config.yaml"
-        configfile.write_text(yaml.safe_dump(config))
-        workdir = root / "run"
-        workdir.mkdir()
-        snakemake(workdir, configfile)
+        workdir, configfile, _ = run_config(root, config)
         snakemake(workdir, configfile, "--report", str(workdir / "report.zip"))
         yield workdir, site
 

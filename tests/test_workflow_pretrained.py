@@ -7,13 +7,12 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from file_server import FileSite
 from seqattr.download import md5sum
 from seqattr.simulate import simulate
 from test_pretrained import SHALLOW, keras2_model, save_released
-from workflow_runner import report_has, snakemake
+from workflow_runner import report_has, run_config, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -41,11 +40,7 @@ def byo_run(tmp_path_factory):
             "attribution": {"methods": {"saliency": {"kind": "saliency"}}, "max_sequences": 15},
             "experiments": [{"datasets": ["lab"], "models": ["lab_shallow"], "seeds": 2}],
         }
-        configfile = root / "config.yaml"
-        configfile.write_text(yaml.safe_dump(config))
-        workdir = root / "run"
-        workdir.mkdir()
-        result = snakemake(workdir, configfile)
+        workdir, configfile, result = run_config(root, config)
         snakemake(workdir, configfile, "--report", str(workdir / "report.zip"))
     return workdir, result, site
 

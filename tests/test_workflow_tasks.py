@@ -12,13 +12,12 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from seqattr import data
 from seqattr.correction import angles
 from seqattr.metrics import information
 from test_config_edits import planned, rules
-from workflow_runner import snakemake
+from workflow_runner import run_config
 
 pytestmark = pytest.mark.workflow
 
@@ -41,11 +40,7 @@ def _config(dataset: dict, architecture: str, tasks: list[int]) -> dict:
 
 
 def _finished(root, config) -> tuple:
-    configfile = root / "config.yaml"
-    configfile.write_text(yaml.safe_dump(config))
-    workdir = root / "run"
-    workdir.mkdir()
-    snakemake(workdir, configfile)
+    workdir, _, _ = run_config(root, config)
     return workdir, root, config
 
 

@@ -35,6 +35,18 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
     return result
 
 
+def run_config(root: Path, config: dict, name: str = "config.yaml") -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """Write ``config`` to ``root / name`` and run the whole workflow on it in a new ``root / "run"``:
+    (workdir, configfile, the finished run)."""
+    import yaml
+
+    configfile = root / name
+    configfile.write_text(yaml.safe_dump(config))
+    workdir = root / "run"
+    workdir.mkdir()
+    return workdir, configfile, snakemake(workdir, configfile)
+
+
 def snakemake_fails(workdir: Path, configfile: Path, *args: str, timeout: int = 600) -> str:
     """Run a ``snakemake`` that must fail; return its output and every rule log, as one text."""
     result = run_snakemake(workdir, configfile, args, timeout)
