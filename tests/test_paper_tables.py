@@ -1,4 +1,5 @@
-"""seqattr.paper_tables on constructed tables, the paper_table rule script, and the transcribed tables."""
+"""seqattr.paper_tables and seqattr.paper_claims on constructed tables, the paper_table rule script, and the
+transcribed tables and claims."""
 
 import logging
 import runpy
@@ -10,11 +11,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from seqattr import aggregate, config, paper_tables
+from seqattr import aggregate, config, paper_claims, paper_tables
 from seqattr.selection import KLDS
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCES = sorted((ROOT / "resources" / "papers").glob("*.tsv"))
+REFERENCES = sorted(p for p in (ROOT / "resources" / "papers").glob("*.tsv") if not p.name.endswith(".claims.tsv"))
 
 # model, regime, per-seed raw AUROC (seeds 1, 2, 3)
 RUNS = [("m1", "standard", [0.70, 0.80, 0.90]), ("m2", "noise", [0.60, 0.62, 0.64])]
@@ -136,23 +137,78 @@ def test_klds_join_by_run_and_method():
     assert table.loc["m1", "classification_auroc_ours"] == pytest.approx(0.92)  # not the selection's column
 
 
-def test_rule_script_writes_the_comparison(tmp_path):
+def _rule_script(tmp_path, tests: pd.DataFrame):
     ours = _ours()
     ours.to_csv(tmp_path / "metrics.tsv", sep="\t", index=False)
     _selection(ours).to_csv(tmp_path / "selection.tsv", sep="\t", index=False)
     _reference(kmer_kld=[1.0, 2.0]).to_csv(tmp_path / "reference.tsv", sep="\t", index=False)
+    tests.to_csv(tmp_path / "claims.tsv", sep="\t", index=False)
     log = tmp_path / "rule.log"
     snakemake = SimpleNamespace(
         input=SimpleNamespace(metrics=str(tmp_path / "metrics.tsv"), selection=str(tmp_path / "selection.tsv"),
-                              reference=str(tmp_path / "reference.tsv")),
-        params=SimpleNamespace(method="saliency", min_auroc=0.915), output=SimpleNamespace(table=str(tmp_path / "out.tsv")),
+                              reference=str(tmp_path / "reference.tsv"), claims=str(tmp_path / "claims.tsv")),
+        params=SimpleNamespace(method="saliency", min_auroc=0.915),
+        output=SimpleNamespace(table=str(tmp_path / "out.tsv"), claims=str(tmp_path / "out_claims.tsv")),
         log=[str(log)])
     runpy.run_path(str(ROOT / "scripts" / "paper_table.py"), init_globals={"snakemake": snakemake})
+    return log
+
+
+def _test(claim, test, metric, a, b=""):
+    return {"claim": claim, "source": "§1", "test": test, "metric": metric, "a": a, "b": b}
+
+
+def test_rule_script_writes_the_comparison_and_its_claims(tmp_path):
+    # the paper has A (m1) above B (m2) on both metrics; our seeds 2–3 of m1 (0.85) beat seed 2–3 of m2 (0.63)
+    tests = pd.DataFrame([_test("A beats B", "higher", "interpretability_auroc", "A", "B"),
+                          _test("B beats A", "higher", "kmer_kld", "B", "A")])
+    log = _rule_script(tmp_path, tests)
     written = pd.read_csv(tmp_path / "out.tsv", sep="\t").set_index("model")
     assert written.loc["m1", "kmer_kld_ours"] == pytest.approx(2.5)  # seeds 2 and 3
     assert written.loc["m2", "interpretability_auroc_ours"] == pytest.approx(0.63)  # seed 1 (AUROC 0.91) left out
     assert written["n_seeds"].tolist() == [2, 2] and written["n_seeds_run"].tolist() == [3, 3]
     assert "2 with runs of ours" in log.read_text() and "test AUROC ≥ 0.915" in log.read_text()
+    claims = pd.read_csv(tmp_path / "out_claims.tsv", sep="\t").set_index("claim")
+    assert list(claims.reset_index().columns) == paper_claims.COLUMNS
+    assert claims.loc["A beats B", ["paper", "ours", "holds"]].tolist() == [1.0, 1.0, "yes"]
+    # paper: B's k-mer KLD 2.0 > A's 1.0; ours: both 2.5 (the k-mer KLD is the seed), and a tie is not higher
+    assert claims.loc["B beats A", ["paper", "ours", "holds"]].tolist() == [1.0, 0.0, "no"]
+    assert claims.loc["B beats A", "detail"] == "kmer_kld: B − A: ours +0.000, paper +1.000"
+
+
+def test_a_claims_file_naming_an_unknown_row_or_metric_fails_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match=r"line 2 .*no paper_row \['C'\]"):
+        _rule_script(tmp_path, pd.DataFrame([_test("A beats C", "higher", "interpretability_auroc", "A", "C")]))
+    with pytest.raises(ValueError, match="no metric 'cosine'"):
+        _rule_script(tmp_path, pd.DataFrame([_test("A beats B", "higher", "cosine", "A", "B")]))
+    with pytest.raises(ValueError, match="test 'lower' is not one of"):
+        _rule_script(tmp_path, pd.DataFrame([_test("A beats B", "lower", "cosine", "A", "B")]))
+    assert not (tmp_path / "out.tsv").exists() and not (tmp_path / "out_claims.tsv").exists()
+
+
+def test_claims_count_their_tests_on_the_paper_and_on_ours():
+    rows = ["r1", "r2", "r3", "r4"]
+    comparison = pd.DataFrame({"paper_row": rows,
+                               "snr_paper": [1.0, 2.0, 3.0, 4.0], "snr_ours": [1.0, 2.0, 4.0, 3.0],
+                               "kmer_kld_paper": [0.1, 0.2, 0.3, 0.4], "kmer_kld_ours": [0.4, 0.3, 0.2, 0.1],
+                               "classification_auroc_paper": [0.9, 0.8, 0.7, 0.6],
+                               "classification_auroc_ours": [0.9, 0.8, np.nan, 0.6]})
+    tests = pd.DataFrame([
+        _test("two of three", "higher", "snr", "r2", "r1"), _test("two of three", "higher", "snr", "r4", "r3"),
+        _test("two of three", "higher", "snr", "r3", "r2"),  # paper 3/3, ours 2/3 (r4 < r3)
+        _test("half", "higher", "snr", "r2", "r1"), _test("half", "higher", "snr", "r1", "r2"),  # paper ½, ours ½
+        _test("tracks", "correlates", "kmer_kld", "snr"),  # paper ρ +1, ours ρ −0.8
+        _test("not run", "higher", "classification_auroc", "r1", "r3"),  # our r3 is NaN
+    ])
+    paper_claims.check_claims_file(tests, comparison, "claims.tsv")
+    claims = paper_claims.claims(comparison, tests).set_index("claim")
+    assert claims.loc["two of three", "paper"] == 1.0 and claims.loc["two of three", "ours"] == pytest.approx(2 / 3)
+    assert claims.loc["two of three", "holds"] == "no"
+    assert claims.loc["two of three", "detail"] == "snr: r4 − r3: ours -1.000, paper +1.000"
+    assert claims.loc["half", ["paper", "ours", "holds"]].tolist() == [0.5, 0.5, "yes"]  # as strong as the paper's own
+    assert claims.loc["tracks", ["paper", "ours", "holds"]].tolist() == [1.0, 0.0, "no"]
+    assert "ours -0.80 over 4 rows, paper +1.00 over 4 rows" in claims.loc["tracks", "detail"]
+    assert claims.loc["not run", "holds"] == "n/a" and np.isnan(claims.loc["not run", "ours"])
 
 
 def test_transcriptions_exist():
@@ -189,3 +245,19 @@ def test_paper_configs_list_existing_tables(stem):
     assert cfg["paper_tables_min_test_auroc"] == (0.97 if stem == "paper_002" else None)
     for name in cfg["paper_tables"]:
         assert (ROOT / "resources" / "papers" / f"{name}.tsv").exists()
+
+
+@pytest.mark.parametrize("path", REFERENCES, ids=lambda p: p.stem)
+def test_claims_files_name_rows_of_their_table_and_the_paper_supports_them(path):
+    """Each table's claims file names only its rows and metrics, and the paper's own numbers pass at least half
+    of every claim's tests (a reversed a / b would fail)."""
+    reference = paper_tables.read_tsv(path, ["model", "regime"])
+    metrics = [c for c in reference if c in set(aggregate.COLUMNS) | set(KLDS) and c not in paper_tables.KEYS]
+    ours = pd.DataFrame(columns=list(dict.fromkeys(paper_tables.KEYS + ["seed", "corrected"] + metrics)))
+    comparison = paper_tables.compare(reference, ours, "saliency" if "method" not in reference else None, min_auroc=None)
+    claims_path = path.with_name(f"{path.stem}.claims.tsv")
+    tests = paper_tables.read_tsv(claims_path, ["claim", "source", "test", "metric", "a", "b"])
+    paper_claims.check_claims_file(tests, comparison, str(claims_path))
+    claims = paper_claims.claims(comparison, tests)
+    assert (claims["paper"] >= 0.5).all(), claims[["claim", "paper"]]
+    assert (claims["holds"] == "n/a").all()  # no runs of ours

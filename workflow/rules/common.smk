@@ -301,7 +301,11 @@ def final_outputs():
         outputs += ensemble_paths(
             "results/figures/ensemble/logos/{dataset}/{model}/task{task}/{method}.png"
         )
-    outputs += [f"results/tables/{name}.tsv" for name in config["paper_tables"]]
+    outputs += [
+        f"results/tables/{name}{suffix}.tsv"
+        for name in config["paper_tables"]
+        for suffix in ("", "_claims")
+    ]
     if MOTIF_RUNS:
         outputs += [
             "results/tables/motifs.tsv",
@@ -335,7 +339,8 @@ def active_sweeps():
 
 def gradient_methods():
     """The configured methods whose map is the input gradient itself (kind saliency): paper 004's
-    angles are angles of the gradient, and its lab computes them from saliency maps alone."""
+    angles are angles of the gradient, and its lab computes them from saliency maps alone.
+    """
     methods = config["attribution"]["methods"]
     return [name for name, spec in methods.items() if spec["kind"] == "saliency"]
 
@@ -343,6 +348,13 @@ def gradient_methods():
 def study_method(wildcards=None):
     """The attribution method the sweep figures use: the first saliency method, else the first."""
     return (gradient_methods() or list(config["attribution"]["methods"]))[0]
+
+
+def study_method_angle_files():
+    """The analysis angles files of every run, task and seed attributed with the study method."""
+    name = f"{study_method()}.angles.h5"
+    pattern = "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.angles.h5"
+    return [path for path in run_paths(pattern) if Path(path).name == name]
 
 
 STUDY_TASK = TASKS[

@@ -43,13 +43,7 @@ rule aggregate:
 rule plot_evaluation:
     input:
         table="results/tables/metrics.tsv",
-        angles=[
-            path
-            for path in run_paths(
-                "results/analysis/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.angles.h5"
-            )
-            if path.endswith(f"/{study_method()}.angles.h5")
-        ],
+        angles=study_method_angle_files(),
     output:
         **{
             name: report(
@@ -84,16 +78,22 @@ rule paper_table:
         metrics="results/tables/metrics.tsv",
         selection="results/tables/selection.tsv",
         reference=f"{workflow.basedir}/resources/papers/{{table}}.tsv",
+        claims=f"{workflow.basedir}/resources/papers/{{table}}.claims.tsv",
     output:
         table=report(
             "results/tables/{table}.tsv",
             caption="../report/paper_table.rst",
             category="2. Tables",
         ),
+        claims=report(
+            "results/tables/{table}_claims.tsv",
+            caption="../report/paper_claims.rst",
+            category="2. Tables",
+        ),
     log:
         "logs/paper_table/{table}.log",
     wildcard_constraints:
-        table=r"paper_\w+",
+        table=r"paper_\d+_table\d+",
     conda:
         "../../envs/workflow.yaml"
     threads: 1
