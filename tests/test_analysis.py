@@ -12,7 +12,7 @@ import pytest
 from seqattr import aggregate, analysis, data
 from seqattr.correction import angles, large_angle_fractions
 from seqattr.plots.attribution_panel import attribution_figure, top_predictions
-from seqattr.plots.evaluation import improvement_figure, improvement_vs_angle_figure
+from seqattr.plots.evaluation import improvement_figure, improvement_vs_angle_figure, scatter_figure
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 LABEL = {"dataset": "synthetic", "model": "cnn_shallow_exp", "regime": "standard", "seed": 1, "task": 0, "method": "saliency"}
@@ -249,3 +249,23 @@ def test_figures_tell_outputs_apart_and_score_a_regression_by_pearson():
     assert group_names(frame[frame["task"] == 0]).tolist() == ["m", "n"]  # one output: no task in the name
     assert score_column(frame) == ("regression_pearson", "test Pearson r")
     assert score_column(frame.assign(classification_auroc=0.9)) == ("classification_auroc", "classification AUROC")
+
+
+def test_scatter_legend_sits_beside_the_panels_with_one_colour_per_model():
+    """Twelve model × regime groups (paper 003's count): twelve distinct colours and one legend outside every panel."""
+    models = [f"net{i}" for i in range(4)]
+    regimes = ["standard", "input_noise", "adversarial"]
+    rows = [{"dataset": "synthetic", "model": m, "regime": r, "seed": 1, "task": 0, "method": "saliency",
+             "corrected": version, "interpretability_auroc": 0.6 + i / 100, "interpretability_aupr": 0.4,
+             "cosine": 0.2, "classification_auroc": 0.9}
+            for i, (m, r) in enumerate((m, r) for m in models for r in regimes) for version in ("raw", "corrected")]
+    figure = scatter_figure(pd.DataFrame(rows))
+    assert not any(ax.get_legend() for ax in figure.axes)
+    (legend,) = figure.legends
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels[-2:] == ["raw", "corrected"] and len(labels) == 12 + 2
+    colours = {tuple(handle.get_color()) for handle in legend.legend_handles[:12]}
+    assert len(colours) == 12
+    figure.canvas.draw()
+    right_of_panels = max(ax.get_window_extent().x1 for ax in figure.axes)
+    assert legend.get_window_extent().x0 >= right_of_panels

@@ -42,9 +42,27 @@ def score_column(table: pd.DataFrame) -> tuple[str, str]:
 
 
 def _colours(names) -> dict[str, tuple]:
+    """One distinct colour per name: tab10 up to 10, tab20 up to 20, else evenly spaced hues of turbo."""
     names = sorted(set(names))
-    palette = plt.cm.tab10(np.arange(len(names)) % 10)
+    if len(names) <= 10:
+        palette = plt.cm.tab10(np.arange(len(names)))
+    elif len(names) <= 20:
+        palette = plt.cm.tab20(np.arange(len(names)))
+    else:
+        palette = plt.cm.turbo(np.linspace(0.05, 0.95, len(names)))
     return dict(zip(names, palette))
+
+
+def _legend_beside(figure, colours: dict[str, tuple], markers: dict[str, dict] | None = None) -> None:
+    """One figure legend right of the panels — a coloured dot per group, then the marker of each version —
+    so that no panel's points are hidden behind it, however many groups there are."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], ls="", marker="o", color=colour, label=name) for name, colour in colours.items()]
+    handles += [Line2D([], [], ls="", color="grey", label=label, **style) for label, style in (markers or {}).items()]
+    figure.tight_layout()
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
+                  ncol=1 + len(handles) // 30)
 
 
 def _grid(rows: int, columns: int, width: float = 4.0, height: float = 3.3):
@@ -69,11 +87,10 @@ def scatter_figure(table: pd.DataFrame):
             for (group, version), points in rows[rows["method"] == method].groupby(["group", "corrected"]):
                 raw = version == "raw"
                 ax.scatter(points[column], points[score], s=22, marker="o" if raw else "^",
-                           facecolors="none" if raw else colours[group], edgecolors=colours[group],
-                           label=f"{group}, {version}")
+                           facecolors="none" if raw else colours[group], edgecolors=colours[group])
             ax.set(xlabel=title, ylabel=score_label, title=method)
-    axes[0][0].legend(fontsize=6)
-    figure.tight_layout()
+    _legend_beside(figure, colours, {"raw": {"marker": "o", "markerfacecolor": "none"},
+                                     "corrected": {"marker": "^"}})
     return figure
 
 
@@ -95,14 +112,13 @@ def improvement_figure(table: pd.DataFrame):
                 change = here[(column, "corrected")] - here[(column, "raw")]
                 for group in here.index.get_level_values("group").unique():
                     ax.scatter(here.loc[group, (column, "raw")], change.loc[group], s=22, facecolors="none",
-                               edgecolors=colours[group], label=group)
+                               edgecolors=colours[group])
                 finite = change[np.isfinite(change)]
                 if len(finite):
                     span = 1.15 * max(finite.abs().max(), 1e-3)
                     ax.set_ylim(-span, span)
             ax.set(xlabel=f"{title} (raw)", ylabel="improvement (corrected − raw)", title=method)
-    axes[0][0].legend(fontsize=6)
-    figure.tight_layout()
+    _legend_beside(figure, colours)
     return figure
 
 
