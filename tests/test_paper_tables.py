@@ -256,7 +256,7 @@ def test_claims_files_name_rows_of_their_table_and_the_paper_supports_them(path)
     ours = pd.DataFrame(columns=list(dict.fromkeys(paper_tables.KEYS + ["seed", "corrected"] + metrics)))
     comparison = paper_tables.compare(reference, ours, "saliency" if "method" not in reference else None, min_auroc=None)
     claims_path = path.with_name(f"{path.stem}.claims.tsv")
-    tests = paper_tables.read_tsv(claims_path, ["claim", "source", "test", "metric", "a", "b"])
+    tests = paper_tables.read_tsv(claims_path, paper_claims.FILE_COLUMNS)
     paper_claims.check_claims_file(tests, comparison, str(claims_path))
     claims = paper_claims.claims(comparison, tests)
     assert (claims["paper"] >= 0.5).all(), claims[["claim", "paper"]]

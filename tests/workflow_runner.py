@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
@@ -38,8 +40,6 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
 def run_config(root: Path, config: dict, name: str = "config.yaml") -> tuple[Path, Path, subprocess.CompletedProcess]:
     """Write ``config`` to ``root / name`` and run the whole workflow on it in a new ``root / "run"``:
     (workdir, configfile, the finished run)."""
-    import yaml
-
     configfile = root / name
     configfile.write_text(yaml.safe_dump(config))
     workdir = root / "run"

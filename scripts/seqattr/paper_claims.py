@@ -24,12 +24,13 @@ import pandas as pd
 from seqattr.selection import require_columns
 
 TESTS = ("higher", "correlates")
-COLUMNS = ["claim", "source", "paper", "ours", "holds", "detail"]
+FILE_COLUMNS = ["claim", "source", "test", "metric", "a", "b"]  # a claims file's columns
+COLUMNS = ["claim", "source", "paper", "ours", "holds", "detail"]  # the claims table's
 
 
 def check_claims_file(claims: pd.DataFrame, comparison: pd.DataFrame, name: str) -> None:
     """A claims file's columns, tests, metrics and row names must all exist in the comparison table."""
-    require_columns(claims, ["claim", "source", "test", "metric", "a", "b"], name)
+    require_columns(claims, FILE_COLUMNS, name)
     rows = set(comparison["paper_row"])
     for line, claim in claims.iterrows():
         where = f"{name} line {line + 2} ({claim['claim']!r})"
