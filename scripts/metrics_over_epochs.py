@@ -2,8 +2,6 @@
 
 import os
 
-import pandas as pd
-
 from seqattr.data import write_tsv
 from seqattr.devices import claim_gpu
 from seqattr.runtime import start_logging
@@ -11,8 +9,6 @@ from seqattr.runtime import start_logging
 log = start_logging(snakemake)
 gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts
 os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)
-
-import keras  # noqa: E402
 
 from seqattr import ground_truth, over_epochs  # noqa: E402
 from seqattr.attribution import test_selection  # noqa: E402
@@ -27,12 +23,6 @@ directory = over_epochs.epochs_dir(snakemake.input.model)
 epochs = over_epochs.saved_epochs(directory)
 if not epochs:
     raise FileNotFoundError(f"{directory}: no epoch<N>.keras models; the run's training.save_epochs is empty")
-tables = []
-for epoch, path in epochs:
-    model = keras.saving.load_model(path, compile=False)
-    rows = over_epochs.epoch_rows(model, test, indices, truth, params.method, settings, params.task, params.seed, params.label,
-                                  batch_size)
-    tables.append(rows.assign(epoch=epoch))
-    log.info("epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f", epoch, rows["classification_auroc"].iloc[0],
-             rows["interpretability_auroc"].iloc[0])
-write_tsv(pd.concat(tables, ignore_index=True), snakemake.output.table)
+table = over_epochs.score_epochs(epochs, test, indices, truth, params.method, settings["target"], params.task, params.seed,
+                                 params.label, batch_size, log)
+write_tsv(table, snakemake.output.table)

@@ -209,6 +209,44 @@ def _graph(f, method: Method, task: int, length: int, alphabet: int):
     return tf.function(lambda x, extra: method.compute(output, x, extra), input_signature=[one, many])
 
 
+class Attributor:
+    """``method``'s maps of output ``task`` of ``target`` for sequences of shape ``(L, A)``, traced once.
+
+    The graph reads the model's variables, so after ``model.load_weights(...)`` (same architecture,
+    other weights: the per-epoch models one run kept) it gives the new weights' maps without being
+    traced again.
+    """
+
+    def __init__(self, model, method: dict, shape: tuple[int, int], target: str = SETTINGS["target"],
+                 task: int = FIRST_TASK):
+        self.method = make_method(method)
+        f = output_model(model, target)
+        expected = tuple(f.inputs[0].shape[1:])
+        if len(expected) != 2 or any(e is not None and e != got for e, got in zip(expected, shape)):
+            raise ValueError(f"sequences of shape {tuple(shape)} (L, A) do not fit model {model.name}, built for "
+                             f"{expected}; the dataset's length must be the one the model was trained on")
+        tasks = f.outputs[0].shape[-1]
+        if not 0 <= task < tasks:
+            raise ValueError(f"task {task} is out of range: the model has {tasks} output(s)")
+        self.shape = tuple(shape)
+        self.graph = _graph(f, self.method, task, *self.shape)
+
+    def __call__(self, x, batch_size: int = SETTINGS["batch_size"], seed: int = 0,
+                 log: logging.Logger | None = None) -> np.ndarray:
+        """The map G (N, L, A) float32 of one-hot sequences ``x``, ``batch_size`` sequences per graph call."""
+        x = np.asarray(x, dtype=np.float32)
+        if x.shape[1:] != self.shape:
+            raise ValueError(f"sequences of shape {x.shape[1:]} given to an attributor built for {self.shape}")
+        log = log or logging.getLogger("seqattr")
+        starts = range(0, len(x), batch_size)
+        G = np.empty_like(x)
+        for i, start in enumerate(starts, 1):
+            batch = x[start : start + batch_size]
+            G[start : start + len(batch)] = self.graph(batch, self.method.extra(batch, seed, start)).numpy()
+            log.info("%s: batch %d/%d", self.method.kind, i, len(starts))
+        return G
+
+
 def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: int = FIRST_TASK,
               batch_size: int = SETTINGS["batch_size"], seed: int = 0, log: logging.Logger | None = None) -> np.ndarray:
     """The map G (N, L, A) float32 of ``method`` ({"kind": …, params}) for output ``task`` of ``target``.
@@ -216,27 +254,10 @@ def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: in
     ``batch_size`` sequences go through the graph at once, so one call holds batch_size × points
     model inputs (points: 1, ``samples``, ``steps``, ``references`` × ``steps``; ISM: A at a time, L times).
     """
-    method = make_method(method)
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError(f"attribution needs one-hot sequences of shape (N, L, A), got {x.shape}")
-    f = output_model(model, target)
-    expected = tuple(f.inputs[0].shape[1:])
-    if len(expected) != 2 or any(e is not None and e != got for e, got in zip(expected, x.shape[1:])):
-        raise ValueError(f"sequences of shape {x.shape[1:]} (L, A) do not fit model {model.name}, built for "
-                         f"{expected}; the dataset's length must be the one the model was trained on")
-    tasks = f.outputs[0].shape[-1]
-    if not 0 <= task < tasks:
-        raise ValueError(f"task {task} is out of range: the model has {tasks} output(s)")
-    log = log or logging.getLogger("seqattr")
-    graph = _graph(f, method, task, x.shape[1], x.shape[2])
-    starts = range(0, len(x), batch_size)
-    G = np.empty_like(x)
-    for i, start in enumerate(starts, 1):
-        batch = x[start : start + batch_size]
-        G[start : start + len(batch)] = graph(batch, method.extra(batch, seed, start)).numpy()
-        log.info("%s: batch %d/%d", method.kind, i, len(starts))
-    return G
+    return Attributor(model, method, x.shape[1:], target, task)(x, batch_size, seed, log)
 
 
 def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: int = FIRST_TASK,

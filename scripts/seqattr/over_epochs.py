@@ -9,6 +9,7 @@ table whenever the run restored its best weights.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -39,24 +40,55 @@ def saved_epochs(directory: str | os.PathLike) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def epoch_rows(model, test: Mapping[str, np.ndarray], indices: np.ndarray, truth: np.ndarray, method: dict,
-               settings: Mapping, task: int, seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
-    """The raw and corrected rows of one model's output ``task``: ground-truth metrics of its maps
-    (``truth``: the ground truth of that output for the sequences ``indices``) and its test AUROC.
+def epoch_models(epochs: list[tuple[int, Path]]):
+    """(epoch, model) for each kept epoch, in order: one model whose weights each epoch's file replaces
+    in place, so what is traced on it (an :class:`~seqattr.attribution.Attributor`, ``predict``) is
+    traced once per run instead of once per epoch (the epochs of one run share their architecture)."""
+    import keras
 
-    ``settings`` holds the attribution ``target``; ``batch_size`` (sequences per graph call) does not
-    change the maps."""
-    from seqattr.attribution import attribute, make_method
+    model = None
+    for epoch, path in epochs:
+        if model is None:
+            model = keras.saving.load_model(path, compile=False)
+        else:
+            model.load_weights(path)
+        yield epoch, model
+
+
+def epoch_rows(model, maps, test: Mapping[str, np.ndarray], indices: np.ndarray, truth: np.ndarray, task: int,
+               seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
+    """The raw and corrected rows of one model's output ``task``: ground-truth metrics of its maps
+    (``maps``: an :class:`~seqattr.attribution.Attributor` built on ``model``; ``truth``: the ground
+    truth of that output for the sequences ``indices``) and its test AUROC.
+
+    ``batch_size`` (sequences per graph call) does not change the maps."""
     from seqattr.tasks import binary_metrics, of_model
 
     x = test["x"][indices]
-    G = attribute(model, x, method, settings["target"], task, batch_size, seed)
+    G = maps(x, batch_size, seed)
     probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
     arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
               "y": test["y"][indices, task], "model": truth}
-    rows = summarise(analyse(arrays, label, make_method(method).forward_only, of_model(model).name)[0])
+    rows = summarise(analyse(arrays, label, maps.method.forward_only, of_model(model).name)[0])
     rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
+
+
+def score_epochs(epochs: list[tuple[int, Path]], test: Mapping[str, np.ndarray], indices: np.ndarray, truth: np.ndarray,
+                 method: dict, target: str, task: int, seed: int, label: Mapping, batch_size: int,
+                 log: logging.Logger | None = None) -> pd.DataFrame:
+    """:func:`epoch_rows` of every kept epoch (``epochs``: :func:`saved_epochs`), with an ``epoch`` column."""
+    from seqattr.attribution import Attributor
+
+    log = log or logging.getLogger("seqattr")
+    tables, maps = [], None
+    for epoch, model in epoch_models(epochs):
+        maps = maps or Attributor(model, method, test["x"].shape[1:], target, task)
+        rows = epoch_rows(model, maps, test, indices, truth, task, seed, label, batch_size)
+        tables.append(rows.assign(epoch=epoch))
+        log.info("epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f", epoch, rows["classification_auroc"].iloc[0],
+                 rows["interpretability_auroc"].iloc[0])
+    return pd.concat(tables, ignore_index=True)
 
 
 def summarize(table: pd.DataFrame) -> pd.DataFrame:
