@@ -74,3 +74,28 @@ def test_scoring_epochs_on_one_model_equals_loading_each_epoch(tmp_path):
         pd.testing.assert_frame_equal(ours, alone, rtol=1e-6)
     per_epoch = table[table["corrected"] == "raw"].set_index("epoch")
     assert per_epoch["classification_auroc"].nunique() == 3 and per_epoch["interpretability_auroc"].nunique() == 3
+
+
+def test_over_epochs_figure_has_a_row_per_model_a_colour_per_regime_and_the_legend_beside():
+    """Paper 000 holds 40 runs: one panel row per model (and method), each regime one colour in every
+    row, and a single legend right of all panels instead of one hiding a panel's lines."""
+    from seqattr.plots.studies import over_epochs_figure
+
+    models, regimes = ["f1", "f4", "f8"], ["standard", "manifold_mixup", "standard_epoch40", "two_phase"]
+    rows = [{"dataset": "d", "model": m, "regime": r, "task": 0, "method": "saliency", "corrected": version,
+             "seed": 1, "epoch": epoch, **{c: 0.5 + epoch / 100 + i / 1000 for c in over_epochs.COLUMNS}}
+            for i, (m, r) in enumerate((m, r) for m in models for r in regimes) for epoch in (1, 2, 3)
+            for version in ("raw", "corrected")]
+    summary = over_epochs.summarize(pd.DataFrame(rows))
+    figure = over_epochs_figure(summary)
+    assert len(figure.axes) == len(models) * 3
+    assert [ax.get_title() for ax in figure.axes[::3]] == [f"{m} · saliency" for m in models]
+    assert all(len(ax.get_lines()) == len(regimes) for ax in figure.axes)  # raw maps only, a line per regime
+    colour_of = lambda ax: [tuple(line.get_color()) for line in ax.get_lines()]
+    assert len(set(colour_of(figure.axes[0]))) == len(regimes)
+    assert all(colour_of(ax) == colour_of(figure.axes[0]) for ax in figure.axes)
+    assert not any(ax.get_legend() for ax in figure.axes)
+    (legend,) = figure.legends
+    assert sorted(text.get_text() for text in legend.get_texts()) == sorted(regimes)
+    figure.canvas.draw()
+    assert legend.get_window_extent().x0 >= max(ax.get_window_extent().x1 for ax in figure.axes)

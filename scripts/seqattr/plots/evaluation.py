@@ -41,7 +41,7 @@ def score_column(table: pd.DataFrame) -> tuple[str, str]:
     return "classification_auroc", "classification AUROC"
 
 
-def _colours(names) -> dict[str, tuple]:
+def colours_for(names) -> dict[str, tuple]:
     """One distinct colour per name: tab10 up to 10, tab20 up to 20, else evenly spaced hues of turbo."""
     names = sorted(set(names))
     if len(names) <= 10:
@@ -53,7 +53,7 @@ def _colours(names) -> dict[str, tuple]:
     return dict(zip(names, palette))
 
 
-def _legend_beside(figure, colours: dict[str, tuple], markers: dict[str, dict] | None = None) -> None:
+def legend_beside(figure, colours: dict[str, tuple], markers: dict[str, dict] | None = None) -> None:
     """One figure legend right of the panels — a coloured dot per group, then the marker of each version —
     so that no panel's points are hidden behind it, however many groups there are."""
     from matplotlib.lines import Line2D
@@ -80,7 +80,7 @@ def scatter_figure(table: pd.DataFrame):
     rows = _with_truth(table)
     score, score_label = score_column(rows)
     methods = sorted(rows["method"].unique()) or ["(no ground truth)"]
-    colours = _colours(rows["group"])
+    colours = colours_for(rows["group"])
     figure, axes = _grid(len(methods), len(INTERPRETABILITY))
     for axes_row, method in zip(axes, methods):
         for ax, (column, title) in zip(axes_row, INTERPRETABILITY.items()):
@@ -89,7 +89,7 @@ def scatter_figure(table: pd.DataFrame):
                 ax.scatter(points[column], points[score], s=22, marker="o" if raw else "^",
                            facecolors="none" if raw else colours[group], edgecolors=colours[group])
             ax.set(xlabel=title, ylabel=score_label, title=method)
-    _legend_beside(figure, colours, {"raw": {"marker": "o", "markerfacecolor": "none"},
+    legend_beside(figure, colours, {"raw": {"marker": "o", "markerfacecolor": "none"},
                                      "corrected": {"marker": "^"}})
     return figure
 
@@ -100,7 +100,7 @@ def improvement_figure(table: pd.DataFrame):
     versions = rows.pivot_table(index=["method", "group", "dataset", "seed"], columns="corrected",
                                 values=list(INTERPRETABILITY)) if len(rows) else pd.DataFrame()
     methods = sorted(rows["method"].unique()) or ["(no ground truth)"]
-    colours = _colours(rows["group"])
+    colours = colours_for(rows["group"])
     figure, axes = _grid(len(methods), len(INTERPRETABILITY))
     for axes_row, method in zip(axes, methods):
         for ax, (column, title) in zip(axes_row, INTERPRETABILITY.items()):
@@ -118,7 +118,7 @@ def improvement_figure(table: pd.DataFrame):
                     span = 1.15 * max(finite.abs().max(), 1e-3)
                     ax.set_ylim(-span, span)
             ax.set(xlabel=f"{title} (raw)", ylabel="improvement (corrected − raw)", title=method)
-    _legend_beside(figure, colours)
+    legend_beside(figure, colours)
     return figure
 
 
@@ -134,7 +134,7 @@ def _by_group(samples: Sequence[Mapping], method: str | None) -> dict[str, list[
 def angle_density_figure(samples: Sequence[Mapping], method: str):
     """Density of gradient angles at ground-truth and at background positions, one line per model (Fig. S2)."""
     groups = _by_group(samples, method)
-    colours = _colours(groups)
+    colours = colours_for(groups)
     figure, axes = _grid(1, 2, width=5.0)
     for ax, kind, title in zip(axes[0], ("ground_truth", "background"),
                                (f"ground-truth positions (I > {POSITIVE_INFORMATION:g})", "background positions (I = 0)")):
@@ -195,7 +195,7 @@ def improvement_vs_angle_figure(samples: Sequence[Mapping], method: str):
 def large_angles_figure(samples: Sequence[Mapping], method: str):
     """Histograms of the per-sequence fraction of positions above 30°, 45° and 60° (Fig. 1c / S3)."""
     groups = _by_group(samples, method)
-    colours = _colours(groups)
+    colours = colours_for(groups)
     fractions = {g: np.concatenate([large_angle_fractions(s["angles"]) for s in m]) for g, m in groups.items()}
     figure, axes = _grid(1, len(THRESHOLDS))
     bins = np.linspace(0, 1, 41)

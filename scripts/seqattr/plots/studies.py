@@ -48,17 +48,26 @@ def angle_distribution_figure(angles_by_value: dict[float, np.ndarray], label: s
 
 
 def over_epochs_figure(summary: pd.DataFrame):
-    """Test AUROC and the raw maps' interpretability AUROC / cosine against epoch: mean ± SD over seeds."""
+    """Test AUROC and the raw maps' interpretability AUROC / cosine against epoch (paper 000 Fig. 1b–c):
+    mean ± SD over seeds, a row of panels per model and method, a colour per regime, one legend beside
+    the panels — a paper config holds dozens of runs, too many lines for one panel."""
+    from seqattr.plots.evaluation import colours_for, legend_beside
+
     raw = summary[summary["corrected"] == "raw"]
     columns = ["classification_auroc", "interpretability_auroc", "cosine"]
-    figure, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
-    for ax, column in zip(axes[0], columns):
-        for (model, regime, method), rows in raw.groupby(["model", "regime", "method"]):
-            mean, sd = rows[f"{column}_mean"], rows[f"{column}_sd"].fillna(0)
-            ax.plot(rows["epoch"], mean, marker="o", ms=3, label=f"{model} · {regime} · {method}")
-            ax.fill_between(rows["epoch"], mean - sd, mean + sd, alpha=0.2)
+    rows = list(raw.groupby(["model", "method"]))
+    colours = colours_for(raw["regime"].astype(str))
+    figure, axes = plt.subplots(len(rows), len(columns), figsize=(3.6 * len(columns), 2.4 * len(rows)),
+                                squeeze=False, sharex=True)
+    for row, ((model, method), runs) in zip(axes, rows):
+        for ax, column in zip(row, columns):
+            for regime, curve in runs.groupby("regime"):
+                mean, sd = curve[f"{column}_mean"], curve[f"{column}_sd"].fillna(0)
+                ax.plot(curve["epoch"], mean, marker="o", ms=2, lw=1, color=colours[str(regime)])
+                ax.fill_between(curve["epoch"], mean - sd, mean + sd, color=colours[str(regime)], alpha=0.2)
+            ax.set_title(f"{model} · {method}", fontsize=8)
+            ax.set_ylabel(TITLES.get(column, column), fontsize=8)
+    for ax in axes[-1]:
         ax.set_xlabel("epoch")
-        ax.set_title(TITLES.get(column, column))
-    axes[0][0].legend(fontsize=6)
-    figure.tight_layout()
+    legend_beside(figure, colours)
     return figure
