@@ -6,16 +6,10 @@ job runs — ``attribution.batch_size`` (the maps do not depend on it) and ``job
 read from the config, so changing it reruns nothing.
 """
 
-import os
-
 from seqattr.data import write_h5
-from seqattr.devices import claim_gpu
-from seqattr.runtime import start_logging
+from seqattr.runtime import start_tensorflow_job
 
-log = start_logging(snakemake)
-gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts: this job sees its GPU only
-log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
-os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)  # read when TensorFlow starts
+log = start_tensorflow_job(snakemake)  # before TensorFlow starts: this job sees its GPU only
 
 import keras  # noqa: E402
 

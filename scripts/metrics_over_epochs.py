@@ -1,14 +1,9 @@
 """Ground-truth metrics and test AUROC of every model one run kept during training."""
 
-import os
-
 from seqattr.data import write_tsv
-from seqattr.devices import claim_gpu
-from seqattr.runtime import start_logging
+from seqattr.runtime import start_tensorflow_job
 
-log = start_logging(snakemake)
-gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts
-os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)
+log = start_tensorflow_job(snakemake)  # before TensorFlow starts: this job sees its GPU only
 
 from seqattr import ground_truth, over_epochs  # noqa: E402
 from seqattr.attribution import test_selection  # noqa: E402

@@ -3,14 +3,11 @@
 import shutil
 
 from seqattr.data import SPLITS, read_split, write_json
-from seqattr.devices import claim_gpu
-from seqattr.runtime import start_logging
+from seqattr.runtime import start_tensorflow_job
 
-log = start_logging(snakemake)
-gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])  # before TensorFlow starts: this job sees its GPU only
-log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
+log = start_tensorflow_job(snakemake)  # before TensorFlow starts: this job sees its GPU only
 
-from seqattr import over_epochs, training  # noqa: E402
+from seqattr import config, over_epochs, training  # noqa: E402
 from seqattr.models import build_model  # noqa: E402
 from seqattr.regimes import model_spec  # noqa: E402
 
@@ -23,7 +20,8 @@ spec = model_spec(params.model, params.regime)
 model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape[1], params.task)
 log.info("%s: %s, %d parameters, regime %s", params.label, spec, model.count_params(), params.regime)
 
-result = training.train(model, data, params.regime, params.training, seed=params.seed,
+settings = {**params.training, **config.guard_settings(snakemake.config, snakemake.wildcards.regime)}
+result = training.train(model, data, params.regime, settings, seed=params.seed,
                         checkpoint_dir=params.checkpoint_dir, history_path=snakemake.output.history,
                         epochs_dir=over_epochs.epochs_dir(snakemake.output.model), label=params.label, log=log)
 training.save_model(model, snakemake.output.model)

@@ -146,7 +146,8 @@ def test_adding_a_tf_resolves_downloads_and_trains_that_tf_alone(finished_run):
     lambda c: c["encode"]["local"].update(retries=5),
     lambda c: c["encode"]["local"].update(output_types=["optimal IDR thresholded peaks"]),  # the lock stays
     lambda c: c.update(gpu_conda_env="envs/workflow-gpu.yaml", gpu_container="containers/seqattr-gpu.sif"),
-], ids=["attribution batch_size", "encode retries", "encode output_types", "gpu software"])
+    lambda c: c.setdefault("training", {}).update(max_val_loss=50),  # a guard: the script reads it from config
+], ids=["attribution batch_size", "encode retries", "encode output_types", "gpu software", "training max_val_loss"])
 def test_how_a_job_runs_reruns_nothing(finished_run, change):
     assert planned(finished_run, edited(finished_run, change)) == []
 

@@ -1,5 +1,9 @@
 """seqattr.data: one-hot encoding and the HDF5 dataset format."""
 
+import os
+import subprocess
+import sys
+
 import h5py
 import numpy as np
 import pytest
@@ -91,3 +95,24 @@ def test_split_indices_fractions():
     parts = data.split_indices(1000, [0.7, 0.1, 0.2], np.random.default_rng(0))
     assert [len(p) for p in parts] == [700, 100, 200]
     assert sorted(np.concatenate(parts)) == list(range(1000))
+
+
+DRAW = """
+import sys
+import matplotlib.pyplot as plt
+from seqattr import plots
+figure, axes = plt.subplots()
+axes.plot(range(100_000))
+plots.save(figure, sys.argv[1])
+"""
+
+
+def test_temporaries_are_unique_per_process(tmp_path):
+    target = tmp_path / "fig.png"
+    here = data.atomic_path(target, keep_suffix=True)
+    assert here.parent == tmp_path and here.name == f".fig.png.{os.getpid()}.partial.png"
+    drawers = [subprocess.Popen([sys.executable, "-c", DRAW, str(target)], stderr=subprocess.PIPE) for _ in range(2)]
+    errors = [p.communicate()[1].decode() for p in drawers]  # two jobs drawing one figure at once
+    assert [p.returncode for p in drawers] == [0, 0], errors
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.with_suffix(".pdf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.pdf", "fig.png"]  # no temporary left

@@ -1,6 +1,7 @@
 """FASTA + labels datasets: IUPAC codes become zero columns and are counted; every input problem is one line;
 a regression model trains on one through Snakemake."""
 
+import gzip
 import json
 
 import numpy as np
@@ -85,6 +86,50 @@ def test_binary_labels_must_be_zero_or_one(tmp_path):
         fasta.build({**spec, "task": "binary"})
 
 
+def _checked(tmp_path, spec, task="binary", **options):
+    """The dataset check the workflow runs on a FASTA dataset's HDF5 file before training."""
+    splits, attrs = fasta.build({"task": task, **spec})
+    path = tmp_path / "built.h5"
+    data.write_dataset(path, splits, attrs)
+    return data.check_dataset(path, task_type=task, **options)
+
+
+def test_a_fasta_dataset_is_checked_before_training(tmp_path):
+    records = _records(n=40)
+    spec = _write(tmp_path, records, _labels(records, columns=("bound",), binary=True))
+    assert _checked(tmp_path, spec)["splits"]["train"]["sequences"] == 20
+    with pytest.raises(DatasetError, match="attribution.tasks: task 2 does not exist: y_test has 1 task"):
+        _checked(tmp_path, spec, tasks=(2,))
+    unbound = pd.DataFrame({"id": list(records), "bound": 0})  # every label 0
+    with pytest.raises(DatasetError, match="y_train has no positive of task 0"):
+        _checked(tmp_path, _write(tmp_path, records, unbound))
+    few = _records(n=3)  # too few for a validation split
+    with pytest.raises(DatasetError, match="x_valid is empty"):
+        _checked(tmp_path, _write(tmp_path, few, _labels(few, columns=("bound",))), task="regression")
+
+
+def test_a_gzipped_or_bgzipped_fasta_is_read_and_other_binary_is_named(tmp_path):
+    records = _records(n=6)
+    spec = _write(tmp_path, records, _labels(records))
+    plain = fasta.read_fasta(spec["fasta"])
+    gzipped = tmp_path / "seqs.fa.gz"
+    with open(spec["fasta"], "rb") as source, gzip.open(gzipped, "wb") as target:
+        target.write(source.read())
+    assert fasta.read_fasta(gzipped) == plain
+    blocks = tmp_path / "members.fa.gz"  # bgzip's layout: a series of gzip members (blocks)
+    text = open(spec["fasta"], "rb").read()
+    blocks.write_bytes(gzip.compress(text[:100]) + gzip.compress(text[100:]))
+    assert fasta.read_fasta(blocks) == plain
+    binary = tmp_path / "seqs.fa.xz"
+    binary.write_bytes(bytes(range(256)))
+    with pytest.raises(DatasetError, match=f"{binary}: not a FASTA text file"):
+        fasta.read_fasta(binary)
+    truncated = tmp_path / "cut.fa.gz"
+    truncated.write_bytes(gzipped.read_bytes()[:-20])
+    with pytest.raises(DatasetError, match=f"{truncated}: not a FASTA text file"):
+        fasta.read_fasta(truncated)
+
+
 @pytest.mark.workflow
 def test_a_regression_model_trains_on_a_fasta_dataset(tmp_path):
     """Through Snakemake: the fasta rule, then training with MSE and selection on mean Pearson r."""
@@ -102,6 +147,7 @@ def test_a_regression_model_trains_on_a_fasta_dataset(tmp_path):
     configfile.write_text(yaml.safe_dump(config))
     snakemake(tmp_path, configfile, "results/models/mine/m/standard/seed1/test_metrics.json")
     assert data.read_attrs(tmp_path / "results" / "data" / "mine.h5")["task"] == "regression"
+    assert json.loads((tmp_path / "results/checks/mine.json").read_text())["tasks"] == 2  # checked before training
     metrics = json.loads((tmp_path / "results/models/mine/m/standard/seed1/test_metrics.json").read_text())
     assert metrics["task_type"] == "regression" and [row["task"] for row in metrics["per_task"]] == [0, 1]
     assert np.isfinite(metrics["pearson"]) and np.isfinite(metrics["mse"])

@@ -19,7 +19,7 @@ from config_errors import config_error as _config_error
 from encode_server import DNASE, EncodeSite, encode_server, write_fasta  # noqa: F401 (fixture)
 from seqattr import config as cfg
 from seqattr import chipseq, data, encode, training
-from test_training import DATA, _model, _train
+from test_training import _model, _train
 from workflow_runner import snakemake_fails
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,6 +147,23 @@ def test_labels_outside_0_1_in_the_training_split_are_refused(tmp_path):
     y[7] = 2
     message = _check_error(_user_file(tmp_path / "bad.h5", Y_train=y))
     assert "Y_train sequence 7 has labels [2.0]" in message and "0 or 1" in message
+
+
+@pytest.mark.parametrize("split, kind, value", [("train", "positive", 0), ("valid", "positive", 0),
+                                                ("valid", "negative", 1)])
+def test_a_training_or_validation_split_without_both_classes_is_refused(tmp_path, split, kind, value):
+    y = np.full_like(_valid_arrays()[f"Y_{split}"], value)
+    message = _check_error(_user_file(tmp_path / "one_class.h5", **{f"Y_{split}": y}))
+    assert f"Y_{split} has no {kind} of task 0" in message
+    assert ("without seeing it" if split == "train" else "validation score is undefined") in message
+
+
+def test_a_constant_regression_target_in_training_is_refused(tmp_path):
+    y = np.full_like(_valid_arrays()["Y_valid"], 0.5)
+    with pytest.raises(data.DatasetError, match="Y_valid task 0 has the same target \\(0.5\\) for all 6 sequences"):
+        data.check_dataset(_user_file(tmp_path / "flat.h5", Y_valid=y), task_type="regression", key_map=KEYS)
+    only_test = _user_file(tmp_path / "scored_only.h5", Y_valid=y)  # pretrained weights read the test split alone
+    assert data.check_dataset(only_test, task_type="regression", key_map=KEYS, splits=["test"])["tasks"] == 1
 
 
 def test_regression_labels_are_any_finite_value(tmp_path):

@@ -78,6 +78,47 @@ def test_kill_during_training_then_restart(tmp_path):
     assert "resum" in log.lower()
 
 
+def test_kill_during_training_then_edit_then_rerun_equals_a_fresh_run(tmp_path):
+    """SIGKILL mid-training, then the model's options and a lower epoch budget: the rerun sets the
+    checkpoint aside and ends with the history and weights of training the edited run from scratch."""
+    import keras
+    import numpy as np
+
+    run_dir = tmp_path / "killed"
+    run_dir.mkdir()
+    configfile = _config(run_dir)
+    target = f"{MODELS}/seed1/test_metrics.json"
+    command = [SNAKEMAKE, target, "-s", str(ROOT / "Snakefile"), "-d", str(run_dir), "--profile",
+               str(ROOT / "profiles" / "default"), "--configfile", str(configfile), "--cores", "1"]
+    run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _epochs_done(run_dir / MODELS / "seed1" / "history.tsv") >= 3)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    config = yaml.safe_load(configfile.read_text())
+    config["models"]["cnn_shallow_relu"]["options"]["activation"] = "exponential"
+    config["training"]["epochs"] = 2
+    configfile.write_text(yaml.safe_dump(config))
+    subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(run_dir), "--configfile",
+                    str(configfile), "--unlock"], check=True, capture_output=True)
+    snakemake(run_dir, configfile, target)
+    log = (run_dir / "logs" / "train_model" / "synthetic/cnn_shallow_relu/standard/seed1.log").read_text()
+    assert "set aside checkpoint" in log and "its architecture differ" in log and "resuming" not in log
+
+    fresh_dir = tmp_path / "fresh"
+    fresh_dir.mkdir()
+    (fresh_dir / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(fresh_dir, fresh_dir / "config.yaml", target)
+    histories = [pd.read_csv(d / MODELS / "seed1" / "history.tsv", sep="\t").drop(columns="seconds")
+                 for d in (run_dir, fresh_dir)]
+    pd.testing.assert_frame_equal(*histories)
+    assert list(histories[0]["epoch"]) == [1, 2]
+    weights = [keras.saving.load_model(d / MODELS / "seed1" / "model.keras", compile=False).get_weights()
+               for d in (run_dir, fresh_dir)]
+    assert all(np.array_equal(a, b) for a, b in zip(*weights))
+
+
 def _truncate(path: Path, keep_mtime: bool = True) -> None:
     stat = path.stat()
     path.write_bytes(path.read_bytes()[: stat.st_size // 2])

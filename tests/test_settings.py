@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from config_errors import DEFAULT
 from config_errors import config_error as _error

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from seqattr import data, jaspar
-from seqattr.simulate import DEFAULTS, gap_lengths, sample_sequences, simulate, task_count
+from seqattr.simulate import DEFAULTS, VERSION, gap_lengths, sample_sequences, simulate, task_count
 
 PARAMS = {"n_positive": 200, "n_negative": 200, "n_background": 20, "seed": 7}
 
@@ -317,17 +317,25 @@ def test_binary_one_output_data_equal_the_version_3_generators(tmp_path):
 
 
 def test_every_label_mode_shares_the_sequences_of_binary_one_output_data():
+    """The same sequences and models in every layout; motif_index differs only where a negative holds a
+    core PWM, which the layouts labelled by content mark and the lab's one-output design does not."""
     binary, _ = simulate(TINY)
     for task, outputs in (("binary", "per_core_motif"), ("regression", "one"), ("regression", "per_core_motif")):
-        other, _ = simulate({**TINY, "task": task, "outputs": outputs})
+        other, attrs = simulate({**TINY, "task": task, "outputs": outputs})
+        assert attrs["version"] == VERSION == "5"
         for split in binary:
-            for key in ("x", "model", "n_motifs", "motif_index"):
+            for key in ("x", "model", "n_motifs"):
                 assert other[split][key].tobytes() == binary[split][key].tobytes(), (task, outputs, split, key)
+            old, new = binary[split]["motif_index"], other[split]["motif_index"]
+            changed = old != new
+            assert (old[changed] == -1).all() and (new[changed] >= 0).all(), (task, outputs, split)
+            assert not changed[(binary[split]["y"][:, 0] == 1)].any()  # positives: as before
 
 
 def test_motif_index_marks_the_core_pwm_columns_and_nothing_else(dataset):
     """Positives: the core motif whose PWM (either strand) tiles each motif column, -1 in the gaps;
-    negatives: -1 everywhere, though their background pool holds the core PWMs too."""
+    negatives of the lab's one-output design: -1 everywhere, though their background pool holds the
+    core PWMs too."""
     splits, attrs = dataset
     pool, rows = _placements(splits, attrs, 1)  # pool: each core PWM then its reverse complement
     positive = _all(splits, "y")[:, 0] == 1
@@ -341,6 +349,29 @@ def test_motif_index_marks_the_core_pwm_columns_and_nothing_else(dataset):
     assert all((index[positive] == t).any() for t in range(5))
 
 
+def test_labelled_by_content_negatives_mark_the_core_pwms_they_drew():
+    """Per core motif, a negative's core PWMs (drawn from the background pool) are marked like a
+    positive's; its other motifs and gaps stay -1."""
+    one, attrs = simulate(PARAMS)
+    per_motif, _ = simulate({**PARAMS, "outputs": "per_core_motif"})
+    negative = _all(one, "y")[:, 0] == 0
+    background, pool = jaspar.motif_pool("JASPAR2016", json.loads(attrs["background_motifs"]))
+    core = DEFAULTS["core_motifs"]
+    marked = 0
+    for model, stored, k in zip(_all(per_motif, "model")[negative], _all(per_motif, "motif_index")[negative],
+                                _all(per_motif, "n_motifs")[negative]):
+        tiling = _decompose(model, pool)
+        assert tiling is not None and len(tiling) == k
+        expected = np.full(len(model), -1)
+        for start, j in tiling:
+            name = background[j].removesuffix("_rc")
+            if name in core:
+                expected[start : start + len(pool[j])] = core.index(name)
+        np.testing.assert_array_equal(stored, expected)
+        marked += (expected >= 0).any()
+    assert 0 < marked < negative.sum()  # some negatives drew a core PWM, most did not
+
+
 def _copies(motif_index, core_ids):
     """(N, T) copies of each core motif, from the positions it occupies (a motif's copies never overlap)."""
     pwms = jaspar.vertebrate_pwms("JASPAR2016")
@@ -351,14 +382,17 @@ def _copies(motif_index, core_ids):
 
 
 def test_one_binary_label_per_core_motif_is_its_presence():
-    splits, attrs = simulate({**TINY, "outputs": "per_core_motif"})
-    binary, _ = simulate(TINY)
+    """Output t is 1 exactly when core motif t is in the sequence, negatives included: a negative that
+    drew a core PWM from the background pool is a positive of that motif's output."""
+    splits, attrs = simulate({**PARAMS, "outputs": "per_core_motif"})
+    binary, _ = simulate(PARAMS)
     y, index = _all(splits, "y"), _all(splits, "motif_index")
-    assert y.shape == (40, 5) and y.dtype == np.float32
+    assert y.shape == (400, 5) and y.dtype == np.float32
     presence = np.stack([(index == t).any(axis=1) for t in range(5)], axis=1)
     np.testing.assert_array_equal(y, presence.astype(np.float32))
     negative = _all(binary, "y")[:, 0] == 0
-    assert (y[negative] == 0).all() and (y[~negative].sum(axis=1) >= 1).all()
+    assert (y[~negative].sum(axis=1) >= 1).all()
+    assert 0 < y[negative].any(axis=1).mean() < 1  # some negatives carry a core motif, not all
     assert 0 < y[~negative].mean() < 1  # positives hold some core motifs, not all
     assert attrs["task_names"] == DEFAULTS["core_motifs"] and attrs["task_motifs"] == [[0], [1], [2], [3], [4]]
     assert task_count({"outputs": "per_core_motif"}) == 5 and task_count({}) == 1

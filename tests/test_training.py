@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from seqattr import data as seqdata
-from seqattr import tasks, training
+from seqattr import checkpoint, tasks, training
 from seqattr.models import build_model
 from seqattr.regimes import REGIMES
 
@@ -102,15 +102,58 @@ def test_resume_after_the_last_epoch_writes_the_history_again(tmp_path):
     assert again.metrics == first.metrics
 
 
-def test_changed_settings_or_a_damaged_file_ignore_an_old_checkpoint(tmp_path, caplog):
+def test_changed_settings_or_a_damaged_file_set_an_old_checkpoint_aside(tmp_path, caplog):
     _train(tmp_path, _model(1), {"kind": "standard"})
     with caplog.at_level(logging.WARNING, logger="seqattr"):
         result = _train(tmp_path, _model(1), {"kind": "input_noise"})
-    assert "ignoring checkpoint" in caplog.text and len(result.history) == 1
-    (tmp_path / "ckpt" / training.CHECKPOINT).write_bytes(b"truncated")
+    assert "its regime differ" in caplog.text and len(result.history) == 1
+    assert (tmp_path / "ckpt" / checkpoint.SET_ASIDE).exists()
+    (tmp_path / "ckpt" / checkpoint.CHECKPOINT).write_bytes(b"truncated")
     with caplog.at_level(logging.WARNING, logger="seqattr"):
         result = _train(tmp_path, _model(1), {"kind": "input_noise"}, {"epochs": 2, "batch_size": 50})
-    assert "unreadable checkpoint" in caplog.text and len(result.history) == 2
+    assert "unreadable" in caplog.text and len(result.history) == 2
+
+
+def _killed_then_edited(tmp_path, caplog, edit: dict, why: str):
+    """Train 2 of 3 epochs (a job killed after epoch 2), apply ``edit`` to the run and train again: the
+    rerun sets the checkpoint aside (saying ``why``) and equals a fresh run with the edit."""
+    run = {"options": {}, "data": DATA, "settings": {"epochs": 3, "batch_size": 50}}
+    _train(tmp_path / "edited", _model(4, **run["options"]), {"kind": "standard"}, {**run["settings"], "epochs": 2},
+           seed=4, data=run["data"])
+    run.update(edit)
+    with caplog.at_level(logging.WARNING, logger="seqattr"):
+        rerun_model = _model(4, **run["options"])
+        rerun = _train(tmp_path / "edited", rerun_model, {"kind": "standard"}, run["settings"], seed=4, data=run["data"])
+    assert why in caplog.text
+    fresh_model = _model(4, **run["options"])
+    fresh = _train(tmp_path / "fresh", fresh_model, {"kind": "standard"}, run["settings"], seed=4, data=run["data"])
+    drop_time = lambda history: [{k: v for k, v in row.items() if k != "seconds"} for row in history]  # noqa: E731
+    assert drop_time(rerun.history) == drop_time(fresh.history) and rerun.metrics == fresh.metrics
+    assert all(np.array_equal(a, b) for a, b in zip(rerun_model.get_weights(), fresh_model.get_weights()))
+    return rerun
+
+
+def test_a_checkpoint_of_other_model_options_is_not_resumed(tmp_path, caplog):
+    _killed_then_edited(tmp_path, caplog, {"options": {"activation": "exponential"}}, "its architecture differ")
+
+
+def test_a_checkpoint_of_other_data_with_the_same_size_is_not_resumed(tmp_path, caplog):
+    other = {**DATA, "train": _dataset(200, 11)}  # another simulation seed, the same N
+    _killed_then_edited(tmp_path, caplog, {"data": other}, "its data differ")
+
+
+def test_a_checkpoint_past_the_configured_epochs_is_not_a_finished_model(tmp_path, caplog):
+    rerun = _killed_then_edited(tmp_path, caplog, {"settings": {"epochs": 1, "batch_size": 50}},
+                                "it ran 2 epochs, more than the 1 configured")
+    assert rerun.metrics["epochs_run"] == 1 and len(rerun.history) == 1
+
+
+def test_a_second_process_on_one_checkpoint_stops_with_a_message(tmp_path):
+    with checkpoint.exclusive(tmp_path / "ckpt", "the orphan"):  # another open file: flock conflicts in-process too
+        with pytest.raises(checkpoint.CheckpointInUseError, match=r"another process \(host .*, pid \d+\) is training"):
+            _train(tmp_path, _model(1), {"kind": "standard"})
+    assert not (tmp_path / "history.tsv").exists()
+    assert len(_train(tmp_path, _model(1), {"kind": "standard"}).history) == 1  # the lock ends with its holder
 
 
 def test_nan_loss_is_a_clear_error_and_leaves_nothing_behind(tmp_path):
@@ -219,7 +262,8 @@ def test_train_model_script(tmp_path, monkeypatch):
                                key_map=None, task="binary"),
         output=SimpleNamespace(model=str(out / "model.keras"), history=str(out / "history.tsv"),
                                metrics=str(out / "test_metrics.json")),
-        config={"jobs_per_gpu": 1},
+        config={"jobs_per_gpu": 1, "training": {"max_val_loss": 10}, "regimes": {"standard": {"kind": "standard"}}},
+        wildcards=SimpleNamespace(regime="standard"),
         threads=1,
         log=[str(tmp_path / "train.log")],
     )
@@ -233,3 +277,8 @@ def test_train_model_script(tmp_path, monkeypatch):
     assert not (tmp_path / "ckpt").exists()
     log = (tmp_path / "train.log").read_text()
     assert "synthetic/m/standard/seed1 epoch 2/2" in log
+
+    snakemake.config["training"]["max_val_loss"] = 1e-6  # the guard comes from config, not from the job's params
+    with pytest.raises(training.TrainingError, match="max_val_loss 1e-06"):
+        runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "train_model.py"),
+                       init_globals={"snakemake": snakemake})

@@ -90,6 +90,23 @@ def test_every_output_has_its_own_rows_scores_and_ground_truth(multitask_run):
     assert not np.allclose(maps[0]["G"][rows[0]], maps[1]["G"][rows[1]])  # one sequence, two outputs, two maps
 
 
+def test_each_output_is_labelled_by_its_motif_and_ablated_in_silico(multitask_run):
+    workdir = multitask_run[0]
+    test = data.read_split(workdir / "results/data/sim.h5", "test")
+    present = np.stack([(test["motif_index"] == t).any(axis=1) for t in range(3)], axis=1)
+    assert np.array_equal(test["y"] == 1, present)  # label t = motif t present, negatives included
+    table = pd.read_csv(workdir / "results/tables/motif_ablation.tsv", sep="\t")
+    assert Counter(table["model"]) == {"basset_relu": 9, "basset_exponential": 9}  # 3 motifs × 3 outputs
+    assert (table["own"] == (table["motif"] == table["output"])).all()
+    holding = dict(enumerate(present.sum(axis=0)))
+    assert (table["n_sequences"] == table["motif"].map(holding)).all()
+    assert table[["change", "control_change"]].ge(0).all().all()
+    summary = pd.read_csv(workdir / "results/tables/motif_ablation_summary.tsv", sep="\t")
+    assert sorted(summary["model"]) == ["basset_exponential", "basset_relu"]
+    own = table[table["own"]].groupby("model")["change"].mean()
+    assert np.allclose(summary.set_index("model").loc[own.index, "own_change"], own)
+
+
 def test_adding_an_output_plans_only_its_jobs(multitask_run):
     config = copy.deepcopy(multitask_run[2])
     config["attribution"]["tasks"] = [0, 1, 2]

@@ -17,7 +17,7 @@ import yaml
 from seqattr import architectures, jaspar
 from seqattr.schema import SCHEMA, allowed_keys
 DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
-USER_HDF5_KINDS = ("h5", "url")  # datasets that are a user's HDF5 file as it is (checked by rule check_dataset)
+USER_KINDS = ("h5", "url", "fasta")  # a user's data (its file, a download, its FASTA): checked by rule check_dataset
 
 
 class ConfigError(ValueError):
@@ -320,6 +320,13 @@ def ensemble_runs(config: dict) -> list[tuple[str, str, str, list[Run]]]:
     return populations
 
 
+def motif_ablation_runs(config: dict) -> list[tuple[Run, list[str]]]:
+    """The experiment runs on synthetic data with one output per core motif: those whose outputs
+    the in-silico motif ablation (seqattr.motif_ablation) can tell apart."""
+    return [(run, methods) for run, methods in experiment_runs(config)
+            if config["datasets"][run.dataset]["kind"] == "synthetic" and dataset_task_count(config, run.dataset) > 1]
+
+
 def motif_runs(config: dict) -> list[tuple[Run, list[str]]]:
     """The runs and methods motif discovery covers: none when ``motifs.enabled`` is false; else the
     experiment runs, only the first ``motifs.max_seeds`` seeds of each dataset/model/regime and only
@@ -366,7 +373,7 @@ def motif_references(config: dict, dataset: str, task: int) -> dict:
 def has_ground_truth(config: dict, dataset: str) -> bool:
     """Synthetic data always carries its sequence model; a user's file only when its keys name one."""
     spec = config["datasets"][dataset]
-    return spec["kind"] == "synthetic" or (spec["kind"] in USER_HDF5_KINDS and "model_test" in spec.get("keys", {}))
+    return spec["kind"] == "synthetic" or "model_test" in spec.get("keys", {})  # only HDF5 kinds have keys
 
 
 def analysis_plan(config: dict) -> list[dict]:
@@ -404,3 +411,18 @@ def training_settings(settings: dict | None, regime: dict) -> dict:
     This is how one config compares batch sizes, learning rates or epoch budgets (paper 000's grid).
     """
     return {**(settings or {}), **(regime.get("training") or {})}
+
+
+GUARD_SETTINGS = ("max_val_loss",)  # pass or fail a finished training; change none of its outputs
+
+
+def trajectory_settings(settings: dict) -> dict:
+    """The training settings a trained model depends on: all but the guards (GUARD_SETTINGS). A
+    training job's params hold these only, so changing a guard retrains nothing."""
+    return {k: v for k, v in settings.items() if k not in GUARD_SETTINGS}
+
+
+def guard_settings(config: dict, regime: str) -> dict:
+    """The guards (GUARD_SETTINGS) of one regime's runs, read from the validated config at job start."""
+    settings = training_settings(config["training"], config["regimes"][regime])
+    return {k: settings[k] for k in GUARD_SETTINGS if k in settings}

@@ -63,11 +63,13 @@ def to_channels_last(array: np.ndarray) -> np.ndarray:
     raise DatasetError(f"no axis of length 4 (A, C, G, T) at the end or in the middle: {array.shape}")
 
 
-def atomic_path(path: str | os.PathLike) -> Path:
-    """A temporary sibling of ``path``: write there, then ``os.replace`` onto ``path``."""
+def atomic_path(path: str | os.PathLike, keep_suffix: bool = False) -> Path:
+    """A temporary sibling of ``path``, unique to this process: write there, then ``os.replace`` onto
+    ``path``. ``keep_suffix`` ends it in ``path``'s suffix, for writers that take the format from the
+    name (matplotlib, Keras)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+    return path.with_name(f".{path.name}.{os.getpid()}.partial{path.suffix if keep_suffix else ''}")
 
 
 def write_h5(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], attrs: Mapping | None = None) -> None:
@@ -190,13 +192,33 @@ def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str], task
     return None
 
 
+TRAINING_SPLITS = {"train": "a model would train without seeing it",
+                   "valid": "the validation score is undefined, so no epoch could be chosen"}
+
+
+def _training_label_problem(y: np.ndarray, key: str, split: str, task_type: str) -> str | None:
+    """What makes one training or validation split's labels (N, T) unusable, or None: a binary task
+    without a positive or a negative, a regression target without variation."""
+    for task in range(y.shape[1]):
+        labels = y[:, task]
+        if task_type == "binary":
+            for value, kind in ((1, "positive"), (0, "negative")):
+                if not (labels == value).any():
+                    return f"{key} has no {kind} of task {task} ({len(labels)} labels, none {value}): {TRAINING_SPLITS[split]}"
+        elif np.ptp(labels) == 0:
+            return (f"{key} task {task} has the same target ({labels[0]:g}) for all {len(labels)} sequences: "
+                    f"{TRAINING_SPLITS[split]}")
+    return None
+
+
 def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = None, splits: Sequence[str] = SPLITS,
                   tasks: Sequence[int] = (0,), positives: bool = False) -> dict:
     """Check a user's dataset before anything trains on or analyses it; return its sizes.
 
     Each of ``splits``: sequences present, one-hot (all-zero columns are N), finite values
     (labels and a ground-truth ``model`` array too, of the sequences' shape), labels 0 or 1 when
-    ``task_type`` is binary;
+    ``task_type`` is binary; in the training and validation splits a positive and a negative of
+    every binary task, and targets that vary for a regression;
     every split of one sequence length and one number of tasks; each of ``tasks`` (the attributed
     outputs) one of them and, when ``positives`` (attribution of a binary task's positives), a
     positive of it in the test split. Otherwise a one-line DatasetError names the file, the stored
@@ -206,7 +228,10 @@ def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = N
     for split in splits:
         part = read_split(path, split, key_map)
         keys = {name: stored_key(name, split, key_map) for name in ("x", "y", "model")}
-        if problem := _split_problem(part, keys, task_type):
+        problem = _split_problem(part, keys, task_type)
+        if problem is None and split in TRAINING_SPLITS:
+            problem = _training_label_problem(part["y"], keys["y"], split, task_type)
+        if problem:
             raise DatasetError(f"{path}: {problem}")
         labels[split], shapes[keys["x"]] = part["y"], (part["x"].shape[1], part["y"].shape[1])
     (first, (length, n_tasks)), *others = shapes.items()

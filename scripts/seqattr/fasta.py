@@ -10,6 +10,7 @@ counted in the dataset's attributes.
 
 from __future__ import annotations
 
+import gzip
 import os
 
 import numpy as np
@@ -20,11 +21,29 @@ from seqattr.data import SPLITS, DatasetError, one_hot, split_indices
 IUPAC = set("ACGTRYSWKMBDHVN")
 
 
+GZIP_MAGIC = b"\x1f\x8b"  # gzip and bgzip (a series of gzip members) alike
+
+
+def _open_text(path: str | os.PathLike):
+    """``path`` as text, decompressed when it is gzip or bgzip (``.fa.gz``), whatever its name."""
+    with open(path, "rb") as handle:
+        compressed = handle.read(2) == GZIP_MAGIC
+    return gzip.open(path, "rt", encoding="utf-8") if compressed else open(path, encoding="utf-8")
+
+
 def read_fasta(path: str | os.PathLike) -> dict[str, str]:
-    """ID → upper-case sequence, in file order; duplicate IDs and text before a header are errors."""
+    """ID → upper-case sequence, in file order; duplicate IDs and text before a header are errors.
+    A gzip or bgzip file is read decompressed; any other binary file is refused by name."""
+    try:
+        return _read_records(path)
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as error:
+        raise DatasetError(f"{path}: not a FASTA text file, plain or gzip/bgzip-compressed ({error})") from None
+
+
+def _read_records(path: str | os.PathLike) -> dict[str, str]:
     records: dict[str, list[str]] = {}
     current = None
-    with open(path) as handle:
+    with _open_text(path) as handle:
         for number, line in enumerate(handle, 1):
             line = line.strip()
             if not line:

@@ -24,6 +24,14 @@ def _decoded(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
+def task_motifs_of(attrs: dict) -> list[list[int]]:
+    """Per output, the indices of the core motifs that drive it (the dataset's ``task_motifs``)."""
+    if "task_motifs" not in attrs:
+        raise ValueError("the dataset has a motif_index but its attributes no task_motifs "
+                         "(which core motifs drive which output)")
+    return _decoded(attrs["task_motifs"])
+
+
 def for_task(split: dict, attrs: dict, task: int) -> np.ndarray:
     """The ground-truth (N, L, 4) of output ``task``: ``split["model"]`` with every position whose
     motif does not drive that output (``motif_index`` not in ``task_motifs[task]``: gaps,
@@ -35,10 +43,7 @@ def for_task(split: dict, attrs: dict, task: int) -> np.ndarray:
     model = split["model"]
     if "motif_index" not in split:
         return model
-    if "task_motifs" not in attrs:
-        raise ValueError("the split has a motif_index but the attributes no task_motifs "
-                         "(which core motifs drive which output)")
-    drivers = _decoded(attrs["task_motifs"])
+    drivers = task_motifs_of(attrs)
     if not 0 <= task < len(drivers):
         raise ValueError(f"task {task} does not exist: the dataset has {len(drivers)} output(s)")
     index = np.asarray(split["motif_index"])

@@ -22,3 +22,16 @@ def start_logging(snakemake) -> logging.Logger:
         force=True,
     )
     return logging.getLogger("seqattr")
+
+
+def start_tensorflow_job(snakemake) -> logging.Logger:
+    """:func:`start_logging`, then what a TensorFlow job must do before TensorFlow starts: claim its
+    GPU (``seqattr.devices``: this job sees that GPU only) and size TensorFlow's thread pool to the
+    job's threads. Call it first, and import TensorFlow (or a module that does) only after it."""
+    from seqattr.devices import claim_gpu
+
+    log = start_logging(snakemake)
+    gpu = claim_gpu(jobs_per_gpu=snakemake.config["jobs_per_gpu"])
+    log.info("GPU %s", gpu if gpu is not None else "chosen by the scheduler, or none")
+    os.environ["TF_NUM_INTRAOP_THREADS"] = str(snakemake.threads)
+    return log

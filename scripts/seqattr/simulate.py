@@ -4,12 +4,17 @@ Each sequence has a sequence model: an (L, 4) array of per-position base probabi
 uniform gaps and k JASPAR PWMs. Positives place PWMs from the core pool, negatives from the
 background pool; every base, motifs included, is then sampled from its column. The model is
 kept beside the sequence so attribution maps can be scored against it, and so is
-``motif_index``, the core motif at each position of a positive (−1 in gaps and in negatives).
+``motif_index``, the core motif at each position whose labels it drives (−1 elsewhere).
 
-The labels are binary or regression, one output or one per core motif (Koo & Eddy 2019):
-``labels`` derives them from the core motifs each positive holds. Every random draw the
-labels need (regression noise) comes after the draws of the sequences and the split, so a
-binary one-output dataset has the bytes of version 3 and the other kinds share its sequences.
+The labels are binary or regression, one output or one per core motif (Koo & Eddy 2019). The
+lab's binary one-output design labels a sequence by the pool it was drawn from: a negative that
+drew a core PWM from the background pool is still 0, so its ``motif_index`` is −1 throughout.
+Every other layout labels each sequence by the core motifs it holds, negatives included (version
+5): output t of ``per_core_motif`` is 1 exactly when motif t is in the sequence, and a regression
+label sums the effects of every core motif present, so labels and ground truth agree
+(docs/decisions.md, "Labels follow the motifs"). Every random draw the labels need (regression
+noise) comes after the draws of the sequences and the split, so a binary one-output dataset has
+the bytes of version 3 and every layout shares its sequences.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import numpy as np
 from seqattr import jaspar, schema
 from seqattr.data import SPLITS, split_indices
 
-VERSION = "4"
+VERSION = "5"  # 5: labels and motif_index follow the core motifs of negatives too (not binary one-output)
+ONE_OUTPUT_BINARY_VERSION = "4"  # that layout's bytes have not changed since (those of version 3)
 # The config schema's defaults (the task type's is the dataset-level one). lookalike_threshold has
 # none there (unset: off), so that configs without it keep their datasets' params; this is the one
 # place its "off" is written.
@@ -88,6 +94,25 @@ def background_motifs(p: dict, rng: np.random.Generator) -> tuple[list[str], dic
     return jaspar.background_ids(release, core, p["n_background"], rng, exclude=dropped), dropped
 
 
+def labelled_by_content(params: dict) -> bool:
+    """Whether every sequence's labels follow the core motifs it holds: all layouts but the lab's
+    binary one-output one, whose label is the pool a sequence was drawn from."""
+    p = {**DEFAULTS, **params}
+    return not (p["task"] == "binary" and p["outputs"] == "one")
+
+
+def version(params: dict) -> str:
+    """The generator version whose bytes a config entry's dataset has (a change regenerates it)."""
+    return VERSION if labelled_by_content(params) else ONE_OUTPUT_BINARY_VERSION
+
+
+def core_indices(names: list[str], core_ids: list[str]) -> np.ndarray:
+    """Pool index → core motif index (a PWM and its reverse complement are one motif; −1 for any other
+    motif), with a trailing −1 so that the gaps' owner −1 maps to −1."""
+    return np.array([core_ids.index(n.removesuffix("_rc")) if n.removesuffix("_rc") in core_ids else -1
+                     for n in names] + [-1])
+
+
 def task_count(params: dict) -> int:
     """How many outputs (label columns) the dataset of a synthetic config entry has."""
     return len(task_motifs(params))
@@ -115,7 +140,7 @@ def check_labels(p: dict) -> None:
 def labels(p: dict, copies: np.ndarray, positive: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Labels (N, T) float32 from each sequence's copies of each core motif (N, n_core).
 
-    Binary: positive or not (one output), core motif t embedded (per core motif). Regression:
+    Binary: drawn from the core pool or not (one output), core motif t embedded (per core motif). Regression:
     effects · copies, summed (one output) or per motif, plus Normal(0, noise_sd) per label —
     the only draws here, so binary labels leave ``rng`` as it was.
     """
@@ -138,21 +163,23 @@ def simulate(params: dict) -> tuple[dict, dict]:
     release = p["jaspar_release"]
     core_names, core_pool = jaspar.motif_pool(release, p["core_motifs"], p["reverse_complement"])
     background, dropped = background_motifs(p, rng)
-    _, background_pool = jaspar.motif_pool(release, background, p["reverse_complement"])
+    background_names, background_pool = jaspar.motif_pool(release, background, p["reverse_complement"])
     for pool in (core_pool, background_pool):
         check_fit(pool, p["length"], p["motif_counts"], p["motif_count_probs"])
 
-    # pool index → core motif index (a PWM and its reverse complement are the same motif); -1 → -1
-    core_of = np.array([p["core_motifs"].index(n.removesuffix("_rc")) for n in core_names] + [-1])
     n_core = len(p["core_motifs"])
+    negatives_core = (core_indices(background_names, p["core_motifs"]) if labelled_by_content(p)
+                      else np.full(len(background_names) + 1, -1))  # the lab's design: a negative is 0
     models, n_motifs, motif_index, copies = [], [], [], []
-    for pool, n, core in ((core_pool, p["n_positive"], True), (background_pool, p["n_negative"], False)):
+    for pool, n, core_of in ((core_pool, p["n_positive"], core_indices(core_names, p["core_motifs"])),
+                             (background_pool, p["n_negative"], negatives_core)):
         for _ in range(n):
             model, drawn, owner = sequence_model(pool, p["length"], p["motif_counts"], p["motif_count_probs"], rng)
             models.append(model)
             n_motifs.append(len(drawn))
-            motif_index.append(core_of[owner] if core else np.full(len(owner), -1))
-            copies.append(np.bincount(core_of[drawn], minlength=n_core) if core else np.zeros(n_core, int))
+            motif_index.append(core_of[owner])
+            held = core_of[drawn]
+            copies.append(np.bincount(held[held >= 0], minlength=n_core))
     models = np.stack(models)
     x = sample_sequences(models, rng)
     n_motifs = np.array(n_motifs, dtype=np.int64)
@@ -173,7 +200,7 @@ def simulate(params: dict) -> tuple[dict, dict]:
         # lists, as fasta.build's task_names (write_h5 stores them as JSON, read_attrs decodes them)
         "task_names": list(p["core_motifs"]) if p["outputs"] == "per_core_motif" else [ONE_OUTPUT_NAME],
         "task_motifs": task_motifs(p),
-        "version": VERSION,
+        "version": version(p),
         "seed": p["seed"],
         "jaspar_release": release,
         "core_motifs": json.dumps(list(p["core_motifs"])),

@@ -12,12 +12,10 @@ on CPU the resumed run ends with the same weights as an uninterrupted one.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
 import time
-import zipfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -26,14 +24,13 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from seqattr import checkpoint as checkpoints
 from seqattr import schema
 from seqattr.data import atomic_path, write_tsv
 from seqattr.models import run_logits
 from seqattr.config import training_settings
 from seqattr.regimes import make_regime
 from seqattr.tasks import TaskType, of_model
-
-CHECKPOINT = "checkpoint.npz"
 
 
 class TrainingError(RuntimeError):
@@ -111,7 +108,7 @@ def history_columns(task: TaskType) -> list[str]:
 
 def save_model(model: keras.Model, path) -> None:
     """Save a ``.keras`` file atomically (Keras insists on the suffix, so the temporary name keeps it)."""
-    partial = atomic_path(path).with_suffix(".keras")
+    partial = atomic_path(path, keep_suffix=True)
     model.save(partial)
     os.replace(partial, path)
 
@@ -178,43 +175,6 @@ def _predictor(model, batch_size: int = 1000):
     return predict
 
 
-class _Checkpoint:
-    """Everything needed to continue training, in one ``.npz`` written atomically."""
-
-    def __init__(self, directory, model, optimizer, regime, fingerprint: str):
-        self.path = Path(directory) / CHECKPOINT
-        self.groups = {"model": model.variables, "optimizer": optimizer.variables, "regime": regime.variables}
-        self.fingerprint = fingerprint
-
-    def save(self, state: dict, best_weights: list[np.ndarray]) -> None:
-        arrays = {f"{g}_{i:05d}": np.asarray(v.numpy()) for g, vs in self.groups.items() for i, v in enumerate(vs)}
-        arrays.update({f"best_{i:05d}": w for i, w in enumerate(best_weights)})
-        arrays["state"] = np.array(json.dumps({**state, "fingerprint": self.fingerprint}))
-        partial = atomic_path(self.path)
-        with open(partial, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(partial, self.path)
-
-    def load(self, log) -> tuple[dict, list[np.ndarray]] | None:
-        """Restore the variables and return (state, best weights); None when there is no usable checkpoint."""
-        if not self.path.exists():
-            return None
-        try:
-            stored = dict(np.load(self.path))
-            state = json.loads(str(stored.pop("state")))
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-            log.warning("ignoring unreadable checkpoint %s (%s)", self.path, error)
-            return None
-        counts = {g: sum(k.startswith(f"{g}_") for k in stored) for g in self.groups}
-        if state.get("fingerprint") != self.fingerprint or any(counts[g] != len(v) for g, v in self.groups.items()):
-            log.warning("ignoring checkpoint %s: it belongs to a different model, regime or setting", self.path)
-            return None
-        for group, variables in self.groups.items():
-            for i, variable in enumerate(variables):
-                variable.assign(stored[f"{group}_{i:05d}"])
-        return state, [stored[k] for k in sorted(k for k in stored if k.startswith("best_"))]
-
-
 def _remove(*paths) -> None:
     for path in paths:
         if path is None:
@@ -248,16 +208,25 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
     regime_obj.setup(model, seed)
     optimizer = keras.optimizers.Adam(settings.learning_rate)
     optimizer.build(model.trainable_variables)
+    fingerprint = checkpoints.fingerprint(
+        architecture=checkpoints.architecture(model), parameters=model.count_params(), task=task.name, regime=regime,
+        seed=seed, data=checkpoints.data_digest(data),
+        training={k: v for k, v in asdict(settings).items() if k not in ("epochs", "max_val_loss")})
+    groups = {"model": model.variables, "optimizer": optimizer.variables, "regime": regime_obj.variables}
+    checkpoint = checkpoints.Checkpoint(checkpoint_dir, groups, fingerprint, settings.epochs)
+    with checkpoints.exclusive(checkpoint_dir, label):
+        return _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint, seed=seed,
+                             history_path=history_path, epochs_dir=epochs_dir, label=label, log=log)
+
+
+def _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint, *, seed, history_path, epochs_dir,
+                  label, log) -> TrainResult:
+    """The loop of ``train``, while this process holds the checkpoint's lock."""
+    checkpoint_dir = checkpoint.path.parent
+    warmup = regime_obj.warmup_epochs()
     x_train, y_train = (tf.constant(np.asarray(data["train"][k], np.float32)) for k in ("x", "y"))
     predict = _predictor(model)
     n = int(x_train.shape[0])
-
-    fingerprint = json.dumps({"regime": regime, "seed": seed, "n_train": n, "model": model.name, "task": task.name,
-                              "parameters": model.count_params(),
-                              **{k: v for k, v in asdict(settings).items() if k not in ("epochs", "save_epochs", "max_val_loss")}},
-                             sort_keys=True, default=str)
-    checkpoint = _Checkpoint(checkpoint_dir, model, optimizer, regime_obj, fingerprint)
-    Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     state = {"epoch": 0, "history": [], "best_score": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0,
              "stopped": False}

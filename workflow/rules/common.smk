@@ -70,7 +70,7 @@ def dataset_check(wildcards):
 
     ancient(): a rerun of the check (its settings changed) does not by itself retrain anything.
     """
-    if config["datasets"][wildcards.dataset]["kind"] in cfg.USER_HDF5_KINDS:
+    if config["datasets"][wildcards.dataset]["kind"] in cfg.USER_KINDS:
         return [ancient(f"results/checks/{wildcards.dataset}.json")]
     return []
 
@@ -111,9 +111,10 @@ def attributed_task(wildcards):
 
 
 def run_training(wildcards):
-    """The training settings of one run: config `training:` with its regime's own on top."""
-    return cfg.training_settings(
-        config["training"], config["regimes"][wildcards.regime]
+    """The training settings one run's model depends on: config `training:` with its regime's own on
+    top, less the guards (the training script reads those from config)."""
+    return cfg.trajectory_settings(
+        cfg.training_settings(config["training"], config["regimes"][wildcards.regime])
     )
 
 
@@ -176,6 +177,11 @@ def motif_references(wildcards):
 
 def synthetic_datasets():
     return [name for name, d in config["datasets"].items() if d["kind"] == "synthetic"]
+
+
+def motif_ablation_paths(pattern):
+    """``pattern`` for every run the in-silico motif ablation covers (cfg.motif_ablation_runs)."""
+    return run_paths(pattern, with_methods=False, runs=cfg.motif_ablation_runs(config))
 
 
 def chip_datasets():
@@ -269,6 +275,8 @@ def final_outputs():
     outputs += ["results/tables/analyses.tsv"]
     if chip_datasets():
         outputs += ["results/tables/chip_windows.tsv"]
+    if motif_ablation_paths(RUN_DIR):
+        outputs += ["results/tables/motif_ablation.tsv"]
     outputs += ["results/tables/metrics.tsv", "results/tables/reproduction_004.tsv"]
     outputs += run_paths(
         "results/figures/attribution/{dataset}/{model}/{regime}/seed{seed}/task{task}/{method}.png",

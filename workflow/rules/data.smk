@@ -18,8 +18,8 @@ rule simulate_synthetic:
         runtime=30,
     params:
         dataset=dataset_config,
-        # a changed generator (seqattr.simulate.VERSION) regenerates the data
-        version=simulate.VERSION,
+        # a changed generator regenerates the data of the layouts it changed (seqattr.simulate.version)
+        version=lambda wc: simulate.version(dataset_config(wc)),
     script:
         "../../scripts/simulate_synthetic.py"
 
@@ -76,7 +76,7 @@ rule check_dataset:
     log:
         "logs/check_dataset/{dataset}.log",
     wildcard_constraints:
-        dataset=names_of_kind(*cfg.USER_HDF5_KINDS),
+        dataset=names_of_kind(*cfg.USER_KINDS),
     conda:
         "../../envs/workflow.yaml"
     threads: 1

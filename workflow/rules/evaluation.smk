@@ -126,3 +126,54 @@ rule analysis_plan:
         plan=cfg.analysis_plan(config),
     script:
         "../../scripts/analysis_plan.py"
+
+
+rule motif_ablation:
+    input:
+        model=f"results/models/{RUN_DIR}/model.keras",
+        data=dataset_file,
+        checked=dataset_check,
+    output:
+        table=f"results/analysis/{RUN_DIR}/motif_ablation.tsv",
+    log:
+        f"logs/motif_ablation/{RUN_DIR}.log",
+    benchmark:
+        f"benchmarks/runs/motif_ablation/{RUN_DIR}.tsv"
+    conda:
+        gpu_software("conda")
+    container:
+        gpu_software("container")
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+        gpu=1,
+    params:
+        seed=lambda wc: int(wc.seed),
+        label=lambda wc: dict(
+            dataset=wc.dataset, model=wc.model, regime=wc.regime, seed=int(wc.seed)
+        ),
+    script:
+        "../../scripts/motif_ablation.py"
+
+
+rule motif_ablation_table:
+    input:
+        tables=motif_ablation_paths(f"results/analysis/{RUN_DIR}/motif_ablation.tsv"),
+    output:
+        table=report(
+            "results/tables/motif_ablation.tsv",
+            caption="../report/motif_ablation.rst",
+            category="2. Tables",
+        ),
+        summary="results/tables/motif_ablation_summary.tsv",
+    log:
+        "logs/motif_ablation_table.log",
+    conda:
+        "../../envs/workflow.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/motif_ablation_table.py"

@@ -17,7 +17,7 @@ from seqattr.aggregate import TITLES, position_angles
 from seqattr.correction import THRESHOLDS, large_angle_fractions
 from seqattr.ensemble import angle_density
 from seqattr.metrics import NEGATIVE_INFORMATION, POSITIVE_INFORMATION, improvement_envelope
-from seqattr.plots import plt
+from seqattr.plots import colours_for, legend_beside, plt
 
 INTERPRETABILITY = {name: TITLES[name] for name in ("interpretability_auroc", "interpretability_aupr", "cosine")}
 MAX_POINTS = 20000
@@ -39,30 +39,6 @@ def score_column(table: pd.DataFrame) -> tuple[str, str]:
             and table["regression_pearson"].notna().any():
         return "regression_pearson", "test Pearson r"
     return "classification_auroc", "classification AUROC"
-
-
-def colours_for(names) -> dict[str, tuple]:
-    """One distinct colour per name: tab10 up to 10, tab20 up to 20, else evenly spaced hues of turbo."""
-    names = sorted(set(names))
-    if len(names) <= 10:
-        palette = plt.cm.tab10(np.arange(len(names)))
-    elif len(names) <= 20:
-        palette = plt.cm.tab20(np.arange(len(names)))
-    else:
-        palette = plt.cm.turbo(np.linspace(0.05, 0.95, len(names)))
-    return dict(zip(names, palette))
-
-
-def legend_beside(figure, colours: dict[str, tuple], markers: dict[str, dict] | None = None) -> None:
-    """One figure legend right of the panels — a coloured dot per group, then the marker of each version —
-    so that no panel's points are hidden behind it, however many groups there are."""
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], ls="", marker="o", color=colour, label=name) for name, colour in colours.items()]
-    handles += [Line2D([], [], ls="", color="grey", label=label, **style) for label, style in (markers or {}).items()]
-    figure.tight_layout()
-    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-                  ncol=1 + len(handles) // 30)
 
 
 def _grid(rows: int, columns: int, width: float = 4.0, height: float = 3.3):
@@ -90,7 +66,7 @@ def scatter_figure(table: pd.DataFrame):
                            facecolors="none" if raw else colours[group], edgecolors=colours[group])
             ax.set(xlabel=title, ylabel=score_label, title=method)
     legend_beside(figure, colours, {"raw": {"marker": "o", "markerfacecolor": "none"},
-                                     "corrected": {"marker": "^"}})
+                                    "corrected": {"marker": "^"}})
     return figure
 
 

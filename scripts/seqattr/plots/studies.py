@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from seqattr.plots import plt
+from seqattr.plots import colours_for, legend_beside, plt
 from seqattr.studies import SWEEPS
 
 TITLES = {
@@ -51,8 +51,6 @@ def over_epochs_figure(summary: pd.DataFrame):
     """Test AUROC and the raw maps' interpretability AUROC / cosine against epoch (paper 000 Fig. 1b–c):
     mean ± SD over seeds, a row of panels per model and method, a colour per regime, one legend beside
     the panels — a paper config holds dozens of runs, too many lines for one panel."""
-    from seqattr.plots.evaluation import colours_for, legend_beside
-
     raw = summary[summary["corrected"] == "raw"]
     columns = ["classification_auroc", "interpretability_auroc", "cosine"]
     rows = list(raw.groupby(["model", "method"]))
