@@ -40,4 +40,4 @@ include: "workflow/rules/motifs.smk"
 rule all:
     default_target: True
     input:
-        final_outputs(),
+        final_outputs,

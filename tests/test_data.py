@@ -116,3 +116,13 @@ def test_temporaries_are_unique_per_process(tmp_path):
     assert [p.returncode for p in drawers] == [0, 0], errors
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.with_suffix(".pdf").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.pdf", "fig.png"]  # no temporary left
+
+
+def test_an_array_of_five_channels_is_named_with_its_file(tmp_path):
+    path = tmp_path / "five.h5"
+    with h5py.File(path, "w") as handle:
+        handle["X_test"] = np.zeros((3, 5, 100), np.float32)
+        handle["Y_test"] = np.zeros((3, 1), np.float32)
+    keys = {"x_test": "X_test", "y_test": "Y_test"}
+    with pytest.raises(data.DatasetError, match=rf"^{path}: array 'X_test': no axis of length 4 .*\(3, 5, 100\)$"):
+        data.read_split(path, "test", keys)

@@ -39,6 +39,29 @@ def test_unknown_core_motif_is_a_config_error():
     assert "['MA9999.1']" in message and "JASPAR2016" in message
 
 
+def test_an_unknown_target_motif_is_a_config_error():
+    def targets(config):
+        config["motifs"].update(enabled=True, target_motifs={"synthetic": ["MA0079.3", "MA9999.1", "SP1", "NOT_A_TF"]})
+
+    message = _config_error(targets)
+    assert message.startswith("config error at motifs.target_motifs.synthetic: ['MA9999.1', 'NOT_A_TF'] name no "
+                              "matrix of JASPAR2016 CORE vertebrates")
+
+
+def test_a_key_written_twice_is_a_config_error_before_any_job(tmp_path):
+    text = (ROOT / "config" / "config.yaml").read_text()
+    assert "\ntraining:" in text and "\n  epochs: 30\n" in text
+    twice = text.replace("\n  epochs: 30\n", "\n  epochs: 30\n  epochs: 3\n", 1)
+    configfile = tmp_path / "twice.yaml"
+    configfile.write_text(twice)
+    line = twice.splitlines().index("  epochs: 3") + 1
+    with pytest.raises(cfg.ConfigError, match=f"config error in {configfile}, line {line}: key 'epochs' is given twice"):
+        cfg.check_unique_keys([configfile])
+    cfg.check_unique_keys([ROOT / "config" / "config.yaml"])  # the shipped one has none
+    output = snakemake_fails(tmp_path, configfile)
+    assert f"line {line}: key 'epochs' is given twice" in output and not (tmp_path / "results").exists()
+
+
 def test_regression_effects_not_one_per_core_motif_are_a_config_error():
     message = _config_error(lambda c: c["datasets"]["synthetic"].update(task="regression", effects=[1.0, 2.0]))
     assert message == ("config error at datasets.synthetic.effects: 2 effects for 5 core motifs; a regression "

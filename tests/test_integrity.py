@@ -1,7 +1,9 @@
-"""seqattr.integrity: damaged HDF5 and .keras files are found and moved aside, sound ones kept."""
+"""seqattr.integrity: damaged HDF5, .keras and JSON files are found and moved aside, sound ones kept."""
 
+import os
 import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
@@ -45,3 +47,47 @@ def test_temporary_files_are_never_touched_and_quarantine_is_remembered(tmp_path
     damaged.write_bytes(b"regenerated")
     assert integrity.awaiting_regeneration(tmp_path) == []
     integrity.stop_if_damaged(tmp_path / "nothing here")  # no files, no error
+
+
+def _overwrite_inside(path, dataset: str, keep_times: bool = True) -> None:
+    """Overwrite bytes in the middle of one stored array (its file keeps its size and, with
+    ``keep_times``, its modification time): damage that reads without any error."""
+    with h5py.File(path, "r") as handle:
+        stored = handle[dataset]
+        offset, size = stored.id.get_offset(), stored.id.get_storage_size()
+    stat = path.stat()
+    with open(path, "r+b") as handle:
+        handle.seek(offset + size // 2)
+        handle.write(b"\xa5" * 8)
+    if keep_times:
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_bytes_overwritten_inside_an_array_fail_its_checksum(tmp_path):
+    path = tmp_path / "maps.h5"
+    data.write_h5(path, {"indices": np.arange(100), "G": np.random.default_rng(1).random((50, 30, 4))})
+    assert integrity.hdf5_readable(path)
+    _overwrite_inside(path, "indices")  # small, so stored uncompressed: it reads back, wrong
+    assert data.read_h5(path)["indices"].shape == (100,)
+    assert not integrity.hdf5_readable(path)
+    assert integrity.quarantine_unreadable(tmp_path) == [path]
+
+
+def test_an_empty_or_broken_json_is_moved_aside(tmp_path):
+    (tmp_path / "good.json").write_text('{"auroc": 0.9}')
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / "cut.json").write_text('{"auroc": 0.')
+    assert integrity.quarantine_unreadable(tmp_path) == [tmp_path / "cut.json", tmp_path / "empty.json"]
+    assert (tmp_path / "good.json").exists() and (tmp_path / "empty.json.corrupt").exists()
+
+
+def test_a_verified_file_is_read_again_only_when_it_changed(tmp_path, monkeypatch):
+    path, cache = tmp_path / "r" / "maps.h5", tmp_path / "verified.json"
+    data.write_h5(path, {"indices": np.arange(100)})
+    reads = []
+    original = integrity.CHECKS[".h5"]
+    monkeypatch.setitem(integrity.CHECKS, ".h5", lambda p: reads.append(p) or original(p))
+    assert integrity.quarantine_unreadable(tmp_path / "r", cache) == []
+    assert integrity.quarantine_unreadable(tmp_path / "r", cache) == [] and len(reads) == 1  # unchanged: not read
+    _overwrite_inside(path, "indices")  # the modification time restored; the change time is not
+    assert integrity.quarantine_unreadable(tmp_path / "r", cache) == [path] and len(reads) == 2

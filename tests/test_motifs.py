@@ -170,8 +170,7 @@ def test_motif_runs_follow_the_config():
     runs = cfg.motif_runs(config)
     assert [(r.seed, methods) for r, methods in runs] == [(1, ["saliency"]), (2, ["saliency"])]
     assert cfg.motif_database(config, "sim") == "results/motifs/jaspar/JASPAR2016/CORE/vertebrates.meme"
-    assert cfg.motif_references(config, "sim", 0) == {"core": list(jaspar.CORE_MOTIFS), "targets": [],
-                                                      "explicit_targets": False}
+    assert cfg.motif_references(config, "sim", 0) == {"core": list(jaspar.CORE_MOTIFS), "targets": []}
     per_motif = cfg.validate({**config, "datasets": {"sim": {"kind": "synthetic", "outputs": "per_core_motif"}}})
     assert cfg.motif_references(per_motif, "sim", 2)["core"] == [jaspar.CORE_MOTIFS[2]]  # output 2's motif alone
     plan = {row["analysis"]: row for row in cfg.analysis_plan(config)}
@@ -195,9 +194,8 @@ def test_in_vivo_references_and_database():
         "experiments": [{"datasets": ["ctcf", "lab"], "models": ["m"], "seeds": 1}],
         "motifs": {"enabled": True, "target_motifs": {"lab": ["GABPA", "MA0062"]}, "jaspar_release": "JASPAR2018"},
     })
-    assert cfg.motif_references(config, "ctcf", 0) == {"core": [], "targets": ["CTCF"], "explicit_targets": False}
-    assert cfg.motif_references(config, "lab", 0) == {"core": [], "targets": ["GABPA", "MA0062"],
-                                                   "explicit_targets": True}
+    assert cfg.motif_references(config, "ctcf", 0) == {"core": [], "targets": ["CTCF"]}
+    assert cfg.motif_references(config, "lab", 0) == {"core": [], "targets": ["GABPA", "MA0062"]}
     assert cfg.motif_database(config, "lab") == "results/motifs/jaspar/JASPAR2018/CORE/vertebrates.meme"
     assert len(cfg.motif_runs(config)) == 2
 
@@ -226,7 +224,7 @@ def test_script_in_vivo_ranks_the_target_motif(tmp_path, database, motifs):
     G, x, _ = mo.planted_maps({m.id: m.pwm for m in motifs}, ["MA0138.2"], n=150, p=0.9, offset=0.0, seed=3)  # REST
     _attribution_file(tmp_path / "attr.h5", G, x)
     label = {**LABEL, "dataset": "rest_lab"}
-    table, patterns = _run_script(tmp_path, database, {"core": [], "targets": ["REST"], "explicit_targets": True},
+    table, patterns = _run_script(tmp_path, database, {"core": [], "targets": ["REST"]},
                                   label)
     assert table["version"].tolist() == ["raw", "corrected"]
     assert table[list(label)].iloc[0].tolist() == list(label.values())
@@ -239,17 +237,18 @@ def test_script_in_vivo_ranks_the_target_motif(tmp_path, database, motifs):
     assert data.read_attrs(tmp_path / "m.h5")["targets"] == ["MA0138.2"]
 
 
-def test_script_rejects_a_target_the_database_lacks(tmp_path, database):
-    x = np.eye(4, dtype=np.float32)[np.zeros((10, 60), int)]
+def test_script_without_a_target_in_the_database_reports_no_rank(tmp_path, database):
+    """A chipseq dataset's ENCODE target name that JASPAR lacks: no target rank."""
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (30, 200))]
     _attribution_file(tmp_path / "attr.h5", np.zeros(x.shape, np.float32), x)
-    with pytest.raises(ValueError, match="motifs.target_motifs.synthetic"):
-        _run_script(tmp_path, database, {"core": [], "targets": ["NOT_A_TF"], "explicit_targets": True})
+    table, _ = _run_script(tmp_path, database, {"core": [], "targets": ["NOT_A_TF"]})
+    assert table["target_rank"].isna().all()
 
 
 def test_script_writes_empty_rows_for_a_map_without_signal(tmp_path, database):
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (30, 200))]
     _attribution_file(tmp_path / "attr.h5", np.zeros(x.shape, np.float32), x, model=np.full(x.shape, 0.25))
-    table, patterns = _run_script(tmp_path, database, {"core": [CTCF], "targets": [], "explicit_targets": False})
+    table, patterns = _run_script(tmp_path, database, {"core": [CTCF], "targets": []})
     assert table["status"].tolist() == ["no_signal", "no_signal"] and (table["n_patterns"] == 0).all()
     assert patterns.empty and list(patterns.columns[:len(LABEL)]) == list(LABEL)
 

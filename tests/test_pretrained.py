@@ -182,6 +182,16 @@ def test_keras_file_of_another_architecture_is_refused(tmp_path):
                      tmp_path / "relu.keras")
 
 
+def test_keras_file_built_for_another_length_is_refused_by_name(tmp_path):
+    longer = build_model({"architecture": "cnn_shallow", "options": {}}, (L + 10, 4), 1, "binary")
+    ours = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary")
+    assert [w.shape for w in longer.weights] == [w.shape for w in ours.weights]  # pooling floors both to one size
+    longer.save(tmp_path / "longer.keras")
+    with pytest.raises(WeightsError, match=rf"longer.keras: the model was built for inputs of {L + 10} nt × 4 channels, "
+                                           rf"but the dataset's sequences are {L} nt × 4"):
+        load_weights(ours, tmp_path / "longer.keras")
+
+
 def test_truncated_keras_file_is_named_unreadable(tmp_path):
     model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary")
     model.save(tmp_path / "m.keras")

@@ -1,12 +1,14 @@
 """Interrupted and damaged runs: kill -9 mid-training, then a restart finishes without retraining
 finished seeds; a truncated intermediate is regenerated, never read."""
 
+import json
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import h5py
 import pandas as pd
 import pytest
 import yaml
@@ -141,21 +143,41 @@ ATTRIBUTION = "results/attributions/synthetic/cnn_shallow_relu/standard/seed1/ta
 
 
 def test_damaged_model_is_quarantined_then_regenerated_with_what_depends_on_it(tmp_path):
-    """A damaged model.keras whose later outputs look up to date: the run that holds the lock moves it
-    aside and stops saying what to do; the next run retrains it and recomputes the maps made from it."""
+    """A damaged model.keras whose later outputs look up to date: a run of named targets that has jobs
+    moves it aside and stops saying what to do; rule all then retrains it and recomputes the maps
+    made from it. With everything finished, bytes overwritten inside an attribution array and an
+    empty test_metrics.json are found by a run that would have had nothing to do, and regenerated."""
     configfile = _small_config(tmp_path)
     snakemake(tmp_path, configfile, ATTRIBUTION)
     model = tmp_path / MODELS / "seed1" / "model.keras"
     attribution = tmp_path / ATTRIBUTION
     before = attribution.stat().st_mtime_ns
     _truncate(model)
-    output = snakemake_fails(tmp_path, configfile)  # rule all has work to do: the scan runs and stops it
+    output = snakemake_fails(tmp_path, configfile, "results/tables/metrics.tsv")  # jobs to do: the scan stops it
     assert "1 unreadable file(s) moved aside to *.corrupt" in output and "run the same command again" in output
     assert (model.parent / "model.keras.corrupt").exists() and not model.exists()
     result = snakemake(tmp_path, configfile)
     assert "moved aside as unreadable" in result.stderr
     assert integrity.keras_readable(model)
     assert attribution.stat().st_mtime_ns > before  # recomputed from the regenerated model
+    assert not integrity.awaiting_regeneration(tmp_path / "results")
+
+    assert "Nothing to be done" in snakemake(tmp_path, configfile).stderr
+    metrics = tmp_path / MODELS / "seed1" / "test_metrics.json"
+    metrics.write_text("")
+    with h5py.File(attribution, "r") as handle:
+        stored = handle["indices"]
+        offset, size = stored.id.get_offset(), stored.id.get_storage_size()
+    stat = attribution.stat()
+    with open(attribution, "r+b") as handle:  # the values change, the file still reads
+        handle.seek(offset + size // 2)
+        handle.write(b"\xa5" * 4)
+    os.utime(attribution, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = snakemake(tmp_path, configfile)  # rule all: scanned before its plan, regenerated in this run
+    assert "Nothing to be done" not in result.stderr
+    for damaged in (metrics, attribution):
+        assert damaged.with_name(damaged.name + ".corrupt").exists() and f"{damaged.relative_to(tmp_path)}" in result.stderr
+    assert json.loads(metrics.read_text())["n_test"] > 0 and integrity.hdf5_readable(attribution)
     assert not integrity.awaiting_regeneration(tmp_path / "results")
 
 

@@ -3,14 +3,18 @@ and a dataset in the lab's (N, 4, L) layout with its own key names, analysed fro
 HTML report, with no training. The dataset and seed 1's weights arrive by URL with an md5 (a local
 HTTP server stands in for GitHub), seed 2's weights from a local path."""
 
+import os
+
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from file_server import FileSite
 from seqattr.download import md5sum
 from seqattr.simulate import simulate
+from test_config_edits import outputs, planned
 from test_pretrained import SHALLOW, keras2_model, save_released
 from workflow_runner import report_has, run_config, snakemake
 
@@ -70,3 +74,26 @@ def test_ground_truth_metrics_and_report(byo_run):
     assert plan.loc["ensemble proxy", "runs"] == "no"
     assert report_has(workdir / "report.zip", workdir / "results/figures/evaluation/scatter.png")
     assert report_has(workdir / "report.zip", workdir / "results/tables/analyses.tsv")
+
+
+def test_a_replaced_weights_file_reruns_its_seed_whatever_its_time_stamp(byo_run):
+    """Seed 2's weights are the user's own path: touched with the same bytes nothing reruns; replaced
+    by other weights under the old time stamp (as ``cp -p`` leaves it) its seed is re-imported and re-analysed."""
+    workdir = byo_run[0]
+    root = workdir.parent
+    weights = root / "cnn_shallow_exponential_2.h5"
+    original, stat = weights.read_bytes(), weights.stat()
+    config = yaml.safe_load((root / "config.yaml").read_text())
+    try:
+        os.utime(weights)
+        assert planned((workdir, root, config), config) == []
+        save_released(keras2_model(SHALLOW), weights)
+        os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        jobs = planned((workdir, root, config), config)
+        assert outputs(jobs, "import_model") == {"results/models/lab/lab_shallow/standard/seed2/model.keras",
+                                                 "results/models/lab/lab_shallow/standard/seed2/test_metrics.json"}
+        assert {out.split("/")[5] for out in outputs(jobs, "attribute")} == {"seed2"}
+    finally:
+        weights.write_bytes(original)
+        os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert planned((workdir, root, config), config) == []  # the same bytes again: nothing to do

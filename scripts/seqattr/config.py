@@ -62,6 +62,28 @@ def wildcard_pattern(definition: str) -> str:
     return _schema(SCHEMA)["$defs"][definition]["pattern"].removeprefix("^").removesuffix("$")
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML that refuses a key written twice in one mapping (PyYAML would keep the last in silence)."""
+
+    def construct_mapping(self, node, deep=False):
+        first_line = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                raise ConfigError(f"config error in {self.name}, line {line}: key '{key}' is given twice in one "
+                                  f"mapping (first at line {first_line[key]}); YAML would keep the last silently")
+            first_line[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def check_unique_keys(paths) -> None:
+    """Each config file is YAML with no key written twice in one mapping, else ConfigError naming file and line."""
+    for path in paths:
+        with open(path) as handle:
+            yaml.load(handle, Loader=_UniqueKeyLoader)
+
+
 def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     """Return a validated copy of ``config`` with defaults filled in, or raise ConfigError.
 
@@ -83,6 +105,7 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     _check_references(config)
     _check_weights(config)
     _check_datasets(config)
+    _check_target_motifs(config)
     _check_models(config)
     _check_saved_epochs(config)
     _check_task(config)
@@ -154,6 +177,20 @@ def _check_datasets(config: dict) -> None:
             if spec["task"] == "regression" and effects != core:
                 raise ConfigError(f"config error at datasets.{name}.effects: {effects} effects for {core} core motifs; "
                                   "a regression dataset needs one per core motif, in the order of core_motifs")
+
+
+def _check_target_motifs(config: dict) -> None:
+    """Each of ``motifs.target_motifs`` names a matrix of the dataset's motif database (else it would
+    drop out of the target rank unnoticed)."""
+    settings = config["motifs"]
+    for dataset, wanted in settings["target_motifs"].items():
+        release = motif_release(config, dataset)
+        matrices = jaspar.matrix_names(release, settings["collection"], settings["tax_group"])
+        unknown = [item for item in wanted if not jaspar.find_ids(matrices, [item])]
+        if unknown:
+            raise ConfigError(f"config error at motifs.target_motifs.{dataset}: {unknown} name no matrix of {release} "
+                              f"{settings['collection']} {settings['tax_group']} (give JASPAR IDs, with or without "
+                              "version, or TF names)")
 
 
 def _check_consistency_spans(config: dict) -> None:
@@ -230,6 +267,22 @@ def dataset_path(config: dict, name: str) -> str:
     if spec["kind"] == "url":
         return f"{DOWNLOADS}/datasets/{name}.h5"
     return f"results/data/{name}.h5"
+
+
+def dataset_user_files(config: dict, dataset: str) -> list[str]:
+    """The user's own files a dataset is read from as they are (an ``h5`` file; a ``fasta`` dataset's
+    FASTA and labels): their content, not their time stamps, decides reruns (seqattr.user_files). A
+    ``url`` download is pinned by its ``md5`` in config instead."""
+    spec = config["datasets"][dataset]
+    if spec["kind"] == "h5":
+        return [spec["path"]]
+    return [spec["fasta"], spec["labels"]] if spec["kind"] == "fasta" else []
+
+
+def weights_user_file(spec: dict, seed: int) -> str | None:
+    """A model's weights file of one seed when it is the user's own path (None for a download: its md5 pins it)."""
+    entry = weights_entries(spec)[seed - 1]
+    return entry if isinstance(entry, str) else None
 
 
 def splits_read(config: dict, dataset: str) -> list[str]:
@@ -349,25 +402,28 @@ def motif_runs(config: dict) -> list[tuple[Run, list[str]]]:
 def motif_database(config: dict, dataset: str) -> str:
     """The MEME file a dataset's patterns are matched against: its own JASPAR release (synthetic data),
     else ``motifs.jaspar_release``, in ``motifs.collection`` / ``motifs.tax_group``."""
-    spec, settings = config["datasets"][dataset], config["motifs"]
-    release = spec.get("jaspar_release") if spec["kind"] == "synthetic" else settings["jaspar_release"]
-    return f"results/motifs/jaspar/{release}/{settings['collection']}/{settings['tax_group']}.meme"
+    settings = config["motifs"]
+    return f"results/motifs/jaspar/{motif_release(config, dataset)}/{settings['collection']}/{settings['tax_group']}.meme"
+
+
+def motif_release(config: dict, dataset: str) -> str:
+    """The JASPAR release a dataset's patterns are named from: a synthetic dataset's own, else ``motifs.jaspar_release``."""
+    spec = config["datasets"][dataset]
+    return spec["jaspar_release"] if spec["kind"] == "synthetic" else config["motifs"]["jaspar_release"]
 
 
 def motif_references(config: dict, dataset: str, task: int) -> dict:
     """What the patterns of a dataset's output ``task`` are scored against: ``core`` (the synthetic
     core motifs that drive that output) and ``targets`` (``motifs.target_motifs`` of the dataset,
-    else a chipseq dataset's ENCODE target name)."""
+    else a chipseq dataset's ENCODE target name; validation checked that the former name matrices)."""
     from seqattr.simulate import task_motifs
 
     spec = config["datasets"][dataset]
     targets = config["motifs"]["target_motifs"].get(dataset)
-    explicit = targets is not None
     if targets is None:
         targets = [spec["target"]] if spec["kind"] == "chipseq" else []
     core = [spec["core_motifs"][i] for i in task_motifs(spec)[task]] if spec["kind"] == "synthetic" else []
-    return {"core": core,
-            "targets": list(targets), "explicit_targets": explicit}
+    return {"core": core, "targets": list(targets)}
 
 
 def has_ground_truth(config: dict, dataset: str) -> bool:

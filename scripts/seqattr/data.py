@@ -8,6 +8,7 @@ A user's own file is checked (``check_dataset``) before anything trains on it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -72,15 +73,26 @@ def atomic_path(path: str | os.PathLike, keep_suffix: bool = False) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.partial{path.suffix if keep_suffix else ''}")
 
 
+CHECKSUM = "sha256"  # attribute of each numeric dataset write_h5 stores: the digest of its bytes
+
+
+def array_digest(array: np.ndarray) -> str:
+    """sha256 of an array's bytes in C order (what write_h5 records and the integrity scan compares)."""
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+
+
 def write_h5(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], attrs: Mapping | None = None) -> None:
-    """Write arrays (gzip-compressed) and JSON-able attributes to HDF5, atomically."""
+    """Write arrays (gzip-compressed) and JSON-able attributes to HDF5, atomically; each numeric array
+    carries the sha256 of its bytes (``CHECKSUM``), so damage that reads without error is found."""
     partial = atomic_path(path)
     try:
         with h5py.File(partial, "w") as handle:
             for name, array in arrays.items():
                 array = np.asarray(array)
                 options = {"compression": "gzip", "compression_opts": 4} if array.size > 1024 else {}
-                handle.create_dataset(name, data=array, **options)
+                dataset = handle.create_dataset(name, data=array, **options)
+                if array.dtype.kind in "biufc":
+                    dataset.attrs[CHECKSUM] = array_digest(array)
             for key, value in (attrs or {}).items():
                 handle.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
         os.replace(partial, path)
@@ -156,9 +168,12 @@ def read_split(path, split: str = "test", key_map: Mapping[str, str] | None = No
     keys = [stored for stored in wanted.values() if stored in present]
     arrays = read_h5(path, keys)
     out = {name: arrays[stored] for name, stored in wanted.items() if stored in arrays}
-    out["x"] = to_channels_last(out["x"]).astype(np.float32)
-    if "model" in out:
-        out["model"] = to_channels_last(out["model"]).astype(np.float32)
+    for name in ("x", "model"):
+        if name in out:
+            try:
+                out[name] = to_channels_last(out[name]).astype(np.float32)
+            except DatasetError as error:
+                raise DatasetError(f"{path}: array '{wanted[name]}': {error}") from None
     y = np.asarray(out["y"], dtype=np.float32)
     out["y"] = y.reshape(len(y), int(np.prod(y.shape[1:])))  # (N,) → (N, 1), an empty split too
     if len(out["y"]) != len(out["x"]):

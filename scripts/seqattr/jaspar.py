@@ -92,3 +92,27 @@ def background_ids(release: str, core_ids, n_background: int, rng: np.random.Gen
             f" ({len(set(exclude))} look-alikes excluded)"
         )
     return list(core_ids) + sorted(rng.choice(others, size=extra, replace=False).tolist())
+
+
+@lru_cache(maxsize=8)
+def matrix_names(release: str, collection: str, tax_group: str) -> tuple[tuple[str, str], ...]:
+    """(matrix ID, TF name) of every matrix of one release, collection and taxonomic group."""
+    from pyjaspar import jaspardb
+
+    return tuple((m.matrix_id, m.name) for m in jaspardb(release=release).fetch_motifs(
+        collection=collection, tax_group=[tax_group]))
+
+
+def find_ids(matrices, wanted) -> list[str]:
+    """IDs of the ``matrices`` ((ID, name) pairs) named by ``wanted``: a matrix ID (with or without
+    version) or a TF name, matched without regard to case against the name and each part of a dimer
+    name (``MAX::MYC`` answers to MAX and MYC)."""
+    found = []
+    for item in wanted:
+        item = str(item).strip()
+        key = item.upper()
+        hits = [matrix_id for matrix_id, name in matrices
+                if matrix_id == item or matrix_id.split(".")[0] == item
+                or key == name.upper() or key in name.upper().split("::")]
+        found += [h for h in hits if h not in found]
+    return found

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from seqattr import jaspar
 from seqattr.analysis import OVER_SEEDS
 from seqattr.correction import correct
 from seqattr.metrics import POSITIVE_INFORMATION, information
@@ -132,18 +133,8 @@ def read_meme(path: str | Path) -> list[Motif]:
 
 
 def find_motifs(motifs: list[Motif], wanted) -> list[str]:
-    """IDs of the database motifs named by ``wanted``: a matrix ID (with or without version) or a
-    TF name, matched without regard to case against the motif's name and each part of a dimer
-    name (``MAX::MYC`` answers to MAX and MYC)."""
-    found = []
-    for item in wanted:
-        item = str(item).strip()
-        key = item.upper()
-        hits = [m.id for m in motifs
-                if m.id == item or m.id.split(".")[0] == item
-                or key == m.name.upper() or key in m.name.upper().split("::")]
-        found += [h for h in hits if h not in found]
-    return found
+    """IDs of the database ``motifs`` named by ``wanted`` (matrix IDs or TF names; jaspar.find_ids)."""
+    return jaspar.find_ids([(m.id, m.name) for m in motifs], wanted)
 
 
 # --- constructed maps (tests and benchmarks) -----------------------------------------------------

@@ -134,6 +134,10 @@ def _load_keras(model, path: Path):
             f"{path}: not the configured architecture '{model.name}': layer {first} is {describe(theirs)} in the "
             f"file but {describe(ours)} in the architecture ({len(theirs)} against {len(ours)} layers)"
         )
+    built, wanted = tuple(loaded.inputs[0].shape[1:]), tuple(model.inputs[0].shape[1:])
+    if built != wanted:  # same weight shapes (global pooling), yet it cannot read these sequences
+        raise WeightsError(f"{path}: the model was built for inputs of {built[0]} nt × {built[1]} channels, but the "
+                           f"dataset's sequences are {wanted[0]} nt × {wanted[1]}")
     return loaded
 
 

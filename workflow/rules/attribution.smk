@@ -19,6 +19,7 @@ rule attribute:
         runtime=120,
         gpu=1,
     params:
+        content=dataset_content,
         method=method_spec,
         selection=ATTRIBUTION_SELECTION,
         task=attributed_task,

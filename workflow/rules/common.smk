@@ -7,9 +7,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from seqattr import config as cfg
-from seqattr import integrity
+from seqattr import integrity, user_files
 
 try:
+    cfg.check_unique_keys(workflow.configfiles)
     _checked = cfg.validate(config)
 except cfg.ConfigError as error:
     raise WorkflowError(str(error)) from None
@@ -20,8 +21,9 @@ RUNS = cfg.experiment_runs(config)
 ENSEMBLES = cfg.ensemble_runs(config)
 MOTIF_RUNS = cfg.motif_runs(config)
 
-# Damaged HDF5 / .keras outputs are moved aside (to *.corrupt) by a run that holds the lock,
-# before its jobs start (seqattr.integrity); the next run regenerates them (rule all asks for them).
+# Damaged HDF5 / .keras / JSON outputs are moved aside (to *.corrupt; seqattr.integrity) by every
+# real run: rule all's plan is made after the scan and regenerates them; a run of named targets
+# that has jobs scans again before they start and stops, since its plan saw the damaged files.
 QUARANTINED = integrity.awaiting_regeneration("results")
 for _path in QUARANTINED:
     logger.warning(
@@ -29,9 +31,39 @@ for _path in QUARANTINED:
     )
 
 
+def executes_jobs():
+    """Whether this invocation runs jobs (known while the DAG is built): not a dry-run, --touch,
+    --unlock, --summary or --report, nor a cluster job's own Snakemake, nor a run another holds the
+    locks against (Snakemake refuses that one)."""
+    from snakemake_interface_executor_plugins.settings import ExecMode
+
+    return (
+        workflow.executor_plugin is not None
+        and not workflow.dryrun
+        and not workflow.touch
+        and workflow.exec_mode == ExecMode.DEFAULT
+        and not any(Path(".snakemake/locks").glob("*.lock"))
+    )
+
+
+_SCANNED = []
+
+
+def scanned_before_planning():
+    """The files this run's scan moved aside, scanning once, before rule all's plan is made."""
+    if not _SCANNED:
+        moved = (
+            integrity.quarantine_unreadable("results", integrity.VERIFIED)
+            if executes_jobs()
+            else []
+        )
+        _SCANNED.append([str(p) for p in moved])
+    return _SCANNED[0]
+
+
 onstart:
     try:
-        integrity.stop_if_damaged("results")
+        integrity.stop_if_damaged("results", integrity.VERIFIED)
     except integrity.DamagedFilesError as error:
         raise WorkflowError(str(error)) from None
 
@@ -61,8 +93,23 @@ def dataset_config(wildcards):
 
 
 def dataset_file(wildcards):
-    """The HDF5 file of a dataset: made by the workflow, downloaded, or the user's own file."""
-    return cfg.dataset_path(config, wildcards.dataset)
+    """The HDF5 file of a dataset: made by the workflow, downloaded, or the user's own file (ancient:
+    its content decides reruns, through the ``content`` param)."""
+    path = cfg.dataset_path(config, wildcards.dataset)
+    return (
+        ancient(path)
+        if path in cfg.dataset_user_files(config, wildcards.dataset)
+        else path
+    )
+
+
+def dataset_content(wildcards):
+    """sha256 of each of the user's own files a dataset is read from: a param of every job that reads
+    them, so that replacing one reruns what depends on it, whatever its time stamp."""
+    return {
+        path: user_files.content_digest(path, user_files.DIGESTS)
+        for path in cfg.dataset_user_files(config, wildcards.dataset)
+    }
 
 
 def dataset_check(wildcards):
@@ -268,9 +315,11 @@ def chip_download(wildcards, target):
     return f"resources/downloads/encode/{dataset_config(wildcards)['source']}/{target}.bed.gz"
 
 
-def final_outputs():
-    """Everything the config asks for: tables, figures and their inputs, and any quarantined file."""
-    outputs = list(QUARANTINED)
+def final_outputs(wildcards):
+    """Everything the config asks for: tables, figures and their inputs, and any quarantined file (an
+    input function, so that the scan runs when the DAG is built, knowing whether jobs will run).
+    """
+    outputs = sorted(set(QUARANTINED) | set(scanned_before_planning()))
     outputs += [f"results/figures/data/{d}.png" for d in synthetic_datasets()]
     outputs += ["results/tables/analyses.tsv"]
     if chip_datasets():
@@ -415,10 +464,17 @@ def trained_model_names():
 
 
 def pretrained_weights(wildcards):
-    """The weights file of one seed (seed n uses the n-th entry; checked at validation)."""
-    return cfg.weights_path(
-        wildcards.model, MODELS[wildcards.model], int(wildcards.seed)
-    )
+    """The weights file of one seed (seed n uses the n-th entry; checked at validation); the user's
+    own path is ancient: its content decides reruns (``weights_content``)."""
+    spec, seed = MODELS[wildcards.model], int(wildcards.seed)
+    path = cfg.weights_path(wildcards.model, spec, seed)
+    return ancient(path) if cfg.weights_user_file(spec, seed) else path
+
+
+def weights_content(wildcards):
+    """sha256 of a seed's weights file when it is the user's own (a download is pinned by its md5)."""
+    path = cfg.weights_user_file(MODELS[wildcards.model], int(wildcards.seed))
+    return path and user_files.content_digest(path, user_files.DIGESTS)
 
 
 def weights_download(wildcards):

@@ -14,6 +14,7 @@ rule consistency:
         mem_mb=4000,
         runtime=30,
     params:
+        content=dataset_content,
         consistency=config["consistency"],
         key_map=dataset_keys,
         label=run_label,

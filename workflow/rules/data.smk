@@ -26,8 +26,8 @@ rule simulate_synthetic:
 
 rule fasta_dataset:
     input:
-        fasta=lambda wc: dataset_config(wc)["fasta"],
-        labels=lambda wc: dataset_config(wc)["labels"],
+        fasta=lambda wc: ancient(dataset_config(wc)["fasta"]),
+        labels=lambda wc: ancient(dataset_config(wc)["labels"]),
     output:
         h5="results/data/{dataset}.h5",
     log:
@@ -42,6 +42,7 @@ rule fasta_dataset:
         runtime=30,
     params:
         dataset=dataset_config,
+        content=dataset_content,
     script:
         "../../scripts/fasta_dataset.py"
 
@@ -84,6 +85,7 @@ rule check_dataset:
         mem_mb=4000,
         runtime=10,
     params:
+        content=dataset_content,
         key_map=dataset_keys,
         task_type=dataset_task,
         splits=lambda wc: cfg.splits_read(config, wc.dataset),

@@ -149,6 +149,7 @@ rule motif_ablation:
         runtime=30,
         gpu=1,
     params:
+        content=dataset_content,
         seed=lambda wc: int(wc.seed),
         label=lambda wc: dict(
             dataset=wc.dataset, model=wc.model, regime=wc.regime, seed=int(wc.seed)

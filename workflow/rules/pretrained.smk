@@ -20,6 +20,8 @@ rule import_model:
         mem_mb=4000,
         runtime=30,
     params:
+        content=dataset_content,
+        weights_content=weights_content,
         model=model_spec,
         key_map=dataset_keys,
         task=dataset_task,

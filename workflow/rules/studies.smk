@@ -60,6 +60,7 @@ rule metrics_over_epochs:
         runtime=120,
         gpu=1,
     params:
+        content=dataset_content,
         method=method_spec,
         selection=ATTRIBUTION_SELECTION,
         task=attributed_task,

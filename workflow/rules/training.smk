@@ -22,6 +22,7 @@ rule train_model:
         runtime=240,
         gpu=1,
     params:
+        content=dataset_content,
         model=model_spec,
         regime=regime_spec,
         training=run_training,

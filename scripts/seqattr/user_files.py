@@ -1,0 +1,60 @@
+"""A user's own files (a dataset's HDF5 or FASTA and labels, a weights file) decide reruns by content.
+
+Snakemake reruns a job whose input is newer than its outputs, so a file replaced by an older
+copy (``cp -p``, ``rsync -t``, an unpacked archive) would leave stale models and tables, and a
+``touch`` would retrain everything. The workflow therefore passes such files as ``ancient()``
+inputs and their sha256 as a job param: a job reruns exactly when the bytes it reads change.
+
+Hashing a large file on every invocation would be slow, so each digest is remembered (in
+``.snakemake/seqattr/digests.json``) with the file's size, inode and modification and change
+times, and computed again only when one of them changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from seqattr.data import atomic_path
+
+DIGESTS = Path(".snakemake") / "seqattr" / "digests.json"
+
+
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_digest(path: str | os.PathLike, cache: Path | None = None) -> str | None:
+    """The sha256 of ``path``'s bytes (None when it does not exist: the job's missing input says so),
+    remembered in ``cache`` (the workflow's is ``DIGESTS``) while the file's stat stays the same."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    key, stamp = str(path.resolve()), _stamp(path)
+    known = {}
+    if cache is not None and cache.exists():
+        try:
+            known = json.loads(cache.read_text())
+        except (OSError, json.JSONDecodeError):
+            known = {}  # a damaged cache only costs hashing again
+    entry = known.get(key)
+    if entry and entry["stat"] == stamp:
+        return entry["sha256"]
+    digest = _sha256(path)
+    if cache is not None:
+        known[key] = {"stat": stamp, "sha256": digest}
+        partial = atomic_path(cache)
+        partial.write_text(json.dumps(known))
+        os.replace(partial, cache)
+    return digest
