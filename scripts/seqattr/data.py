@@ -73,6 +73,23 @@ def atomic_path(path: str | os.PathLike, keep_suffix: bool = False) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.partial{path.suffix if keep_suffix else ''}")
 
 
+def file_stamp(path: str | os.PathLike) -> list[int]:
+    """What changes whenever a file's bytes can have changed: size, inode, modification and change
+    times (a write that restores the modification time still moves the change time)."""
+    stat = Path(path).stat()
+    return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def read_cache(path: str | os.PathLike | None) -> dict:
+    """A JSON cache written by ``write_json``; empty when absent or damaged (a cache only saves work)."""
+    if path is None or not Path(path).exists():
+        return {}
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+
+
 CHECKSUM = "sha256"  # attribute of each numeric dataset write_h5 stores: the digest of its bytes
 
 

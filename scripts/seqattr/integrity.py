@@ -30,7 +30,7 @@ from pathlib import Path
 
 import h5py
 
-from seqattr.data import CHECKSUM, array_digest, atomic_path
+from seqattr.data import CHECKSUM, array_digest, file_stamp, read_cache, write_json
 
 log = logging.getLogger("seqattr")
 VERIFIED = Path(".snakemake") / "seqattr" / "verified.json"
@@ -76,21 +76,6 @@ def json_readable(path: str | os.PathLike) -> bool:
 CHECKS = {".h5": hdf5_readable, ".keras": keras_readable, ".json": json_readable}
 
 
-def _stamp(path: Path) -> list[int]:
-    """What changes whenever the file's bytes can have changed."""
-    stat = path.stat()
-    return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
-
-
-def _read_verified(cache: Path | None) -> dict:
-    if cache is None or not cache.exists():
-        return {}
-    try:
-        return json.loads(cache.read_text())
-    except (OSError, json.JSONDecodeError):
-        return {}  # a damaged cache only costs a full scan
-
-
 class DamagedFilesError(RuntimeError):
     """Damaged files were moved aside; the run must be started again to regenerate them."""
 
@@ -102,12 +87,12 @@ def quarantine_unreadable(root: str | os.PathLike = "results", cache: Path | Non
     """Move unreadable ``*.h5`` / ``*.keras`` / ``*.json`` files under ``root`` to ``*.corrupt``; return
     their paths. With a ``cache`` (the workflow's is ``VERIFIED``), files that passed before and have
     not changed since are not read again."""
-    verified, passed, moved = _read_verified(cache), {}, []
+    verified, passed, moved = read_cache(cache), {}, []
     for path in sorted(Path(root).rglob("*")):
         check = CHECKS.get(path.suffix)
         if check is None or path.name.startswith(".") or not path.is_file():
             continue
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         if verified.get(str(path)) == stamp or check(path):
             passed[str(path)] = stamp
             continue
@@ -116,9 +101,7 @@ def quarantine_unreadable(root: str | os.PathLike = "results", cache: Path | Non
         log.warning("%s could not be read or does not match its recorded checksum; moved to %s", path, target)
         moved.append(path)
     if cache is not None:
-        partial = atomic_path(cache)
-        partial.write_text(json.dumps(passed))
-        os.replace(partial, cache)
+        write_json(passed, cache)
     return moved
 
 

@@ -13,18 +13,12 @@ times, and computed again only when one of them changes.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
-from seqattr.data import atomic_path
+from seqattr.data import file_stamp, read_cache, write_json
 
 DIGESTS = Path(".snakemake") / "seqattr" / "digests.json"
-
-
-def _stamp(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
 def _sha256(path: Path) -> str:
@@ -41,20 +35,13 @@ def content_digest(path: str | os.PathLike, cache: Path | None = None) -> str | 
     path = Path(path)
     if not path.is_file():
         return None
-    key, stamp = str(path.resolve()), _stamp(path)
-    known = {}
-    if cache is not None and cache.exists():
-        try:
-            known = json.loads(cache.read_text())
-        except (OSError, json.JSONDecodeError):
-            known = {}  # a damaged cache only costs hashing again
+    key, stamp = str(path.resolve()), file_stamp(path)
+    known = read_cache(cache)
     entry = known.get(key)
     if entry and entry["stat"] == stamp:
         return entry["sha256"]
     digest = _sha256(path)
     if cache is not None:
         known[key] = {"stat": stamp, "sha256": digest}
-        partial = atomic_path(cache)
-        partial.write_text(json.dumps(known))
-        os.replace(partial, cache)
+        write_json(known, cache)
     return digest
