@@ -24,7 +24,7 @@ demo: setup
 
 ## The test suite CI runs (slow tests skipped; `make test-all` runs them).
 test: setup
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" --durations=25
 
 test-all: setup
 	$(BIN)/pytest -q
