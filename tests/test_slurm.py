@@ -2,6 +2,7 @@
 jobs go through sbatch, the results equal a local run's, and packed seeds share one SLURM job."""
 
 import json
+import os
 import subprocess
 
 import numpy as np
@@ -13,6 +14,10 @@ from workflow_runner import ROOT, SNAKEMAKE, snakemake
 
 pytestmark = pytest.mark.workflow
 
+# The machine's own SLURM configuration (conftest points every other run at one with no controller).
+MACHINE_SLURM = {key: value for key, value in os.environ.items()
+                 if not (key == "SLURM_CONF" and value.endswith("slurm-no-controller.conf"))}
+
 RUN = "synthetic/cnn_shallow_relu/standard/seed1"
 TARGETS = [f"results/attributions/{RUN}/task0/saliency.h5", f"results/models/{RUN}/test_metrics.json"]
 
@@ -20,12 +25,12 @@ TARGETS = [f"results/attributions/{RUN}/task0/saliency.h5", f"results/models/{RU
 @pytest.fixture(scope="module")
 def slurm_cluster():
     script = str(ROOT / "tests" / "slurm_local.sh")
-    started = subprocess.run(["bash", script, "start"], capture_output=True, text=True, timeout=600)
+    started = subprocess.run(["bash", script, "start"], capture_output=True, text=True, timeout=600, env=MACHINE_SLURM)
     if started.returncode == 3:
         pytest.skip(started.stdout.strip())
     assert started.returncode == 0, started.stdout + started.stderr
     yield
-    subprocess.run(["bash", script, "stop"], check=True, timeout=60)
+    subprocess.run(["bash", script, "stop"], check=True, timeout=60, env=MACHINE_SLURM)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +51,7 @@ def _slurm_snakemake(workdir, configfile, targets, *options):
         "--slurm-logdir", str(workdir / "slurm_logs"), "--slurm-keep-successful-logs",
         "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30", *options,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, env=MACHINE_SLURM)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     return output
