@@ -1,0 +1,184 @@
+"""The claims engine: every test of a finding gets an effect, a 95 % interval and a verdict.
+
+A verdict is ``holds``, ``fails`` or ``undetermined``: a test holds when its whole interval lies on
+the claim's side of the threshold, fails when its whole interval lies on the other side, and is
+undetermined when the interval straddles the threshold. With one seed there is no estimate of
+training noise, so a comparison over seeds is ``undetermined (1 seed)`` whatever its point estimate.
+Each undetermined test says how many seeds would decide it at the spread observed (``seeds_needed``).
+
+The statistics (docs/decisions.md, "Claims and their uncertainty"):
+
+* ``paired``: per-seed differences a − b on the same data; Student's t interval over seeds (seeds
+  are few, so a bootstrap over 3–5 values would understate the spread). Evaluation noise enters as
+  the variance of each seed's difference under a paired bootstrap over test sequences
+  (``sequence_variance``), added to the t interval's variance: the test sequences are shared by all
+  seeds, so averaging seeds does not shrink it.
+* ``fraction``: "in nearly all cases" — each case decided by its own paired test; cases whose
+  |effect| is below ``tolerance`` are ties (neither improvement nor miss), undetermined cases are
+  neither either; the fraction of improvements among decided cases gets a Clopper–Pearson interval.
+* ``correlation``: Spearman's ρ with a percentile bootstrap interval over points.
+* ``within``: an estimate's t interval over seeds against a range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+HOLDS, FAILS, UNDETERMINED = "holds", "fails", "undetermined"
+ONE_SEED = "undetermined (1 seed)"
+MAX_SEEDS_NEEDED = 1000  # beyond this a gap is called unresolvable ("> 1000")
+BOOTSTRAP_RESAMPLES = 2000
+COLUMNS = ["effect", "low", "high", "n_seeds", "verdict", "seeds_needed"]
+
+
+@dataclass(frozen=True)
+class Test:
+    """One test of a claim: its point estimate, interval, evidence and verdict."""
+
+    effect: float
+    low: float
+    high: float
+    n_seeds: int
+    verdict: str
+    seeds_needed: int | None = None  # for an undetermined test: seeds that would decide it
+
+    def row(self) -> dict:
+        return asdict(self)
+
+
+def _side_verdict(low: float, high: float, threshold: float, side: str) -> str:
+    """holds / fails / undetermined for an interval against a threshold, on the claim's side."""
+    if side not in ("greater", "less"):
+        raise ValueError(f"side must be 'greater' or 'less', not {side!r}")
+    above, below = low > threshold, high < threshold
+    if side == "less":
+        above, below = below, above
+    return HOLDS if above else FAILS if below else UNDETERMINED
+
+
+def _t_half_width(sd: float, n: int) -> float:
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n))
+
+
+def seeds_needed(gap: float, sd: float, extra_variance: float = 0.0) -> int | None:
+    """The fewest seeds whose t interval at this seed SD would no longer reach across ``gap``.
+
+    None where no number of seeds would (no gap, or evaluation noise alone already covers it).
+    """
+    z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
+    if gap == 0 or not np.isfinite(gap) or z * np.sqrt(extra_variance) >= abs(gap):
+        return None
+    if sd == 0:
+        return 2
+    for n in range(2, MAX_SEEDS_NEEDED + 1):
+        if np.hypot(_t_half_width(sd, n), z * np.sqrt(extra_variance)) < abs(gap):
+            return n
+    return None
+
+
+def _interval_test(values, threshold: float, side: str, sequence_variance=None) -> Test:
+    """t interval over per-seed values (plus evaluation variance) against a threshold."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return Test(np.nan, np.nan, np.nan, 0, UNDETERMINED)
+    effect = float(values.mean())
+    extra = float(np.mean(sequence_variance)) if sequence_variance is not None else 0.0
+    if n == 1:
+        return Test(effect, np.nan, np.nan, 1, ONE_SEED, seeds_needed(effect - threshold, 0.0, extra))
+    sd = float(values.std(ddof=1))
+    z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
+    half = float(np.hypot(_t_half_width(sd, n), z * np.sqrt(extra)))
+    low, high = effect - half, effect + half
+    verdict = _side_verdict(low, high, threshold, side)
+    needed = seeds_needed(effect - threshold, sd, extra) if verdict == UNDETERMINED else None
+    return Test(effect, low, high, n, verdict, needed)
+
+
+def paired(differences, threshold: float = 0.0, side: str = "greater", sequence_variance=None) -> Test:
+    """Per-seed differences a − b (same data, same seed): does a beat b by more than ``threshold``?"""
+    return _interval_test(differences, threshold, side, sequence_variance)
+
+
+def sequence_bootstrap_variance(a, b, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> float:
+    """Variance of mean(a − b) under a paired bootstrap over test sequences (one seed's values)."""
+    difference = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    difference = difference[np.isfinite(difference)]
+    if len(difference) < 2:
+        return 0.0
+    rng = np.random.default_rng(seed)
+    means = difference[rng.integers(0, len(difference), (resamples, len(difference)))].mean(axis=1)
+    return float(means.var(ddof=1))
+
+
+def within(values, low: float, high: float) -> Test:
+    """Does the estimate (t interval over per-seed values) lie inside [low, high]?"""
+    inside_low = _interval_test(values, low, "greater")
+    if inside_low.n_seeds < 2:
+        return Test(inside_low.effect, np.nan, np.nan, inside_low.n_seeds, inside_low.verdict)
+    estimate_low, estimate_high = inside_low.low, inside_low.high
+    if low <= estimate_low and estimate_high <= high:
+        verdict = HOLDS
+    elif estimate_high < low or estimate_low > high:
+        verdict = FAILS
+    else:
+        verdict = UNDETERMINED
+    return Test(inside_low.effect, estimate_low, estimate_high, inside_low.n_seeds, verdict)
+
+
+def fraction(cases: list[Test], threshold: float, tolerance: float) -> Test:
+    """"In nearly all cases": the share of improvements among decided, non-tied cases, against ``threshold``.
+
+    ``n_seeds`` is the fewest seeds behind any case. ``seeds_needed`` is here the number of further
+    decided cases, all improvements, that would lift the interval's lower bound above ``threshold``.
+    """
+    improved = sum(c.verdict == HOLDS and abs(c.effect) >= tolerance for c in cases)
+    missed = sum(c.verdict == FAILS and abs(c.effect) >= tolerance for c in cases)
+    n_seeds = min((c.n_seeds for c in cases), default=0)
+    decided = improved + missed
+    if decided == 0:
+        return Test(np.nan, np.nan, np.nan, n_seeds, ONE_SEED if n_seeds == 1 else UNDETERMINED)
+    interval = stats.binomtest(improved, decided).proportion_ci(CONFIDENCE, method="exact")
+    verdict = _side_verdict(interval.low, interval.high, threshold, "greater")
+    needed = None
+    if verdict == UNDETERMINED:
+        needed = next((k for k in range(1, MAX_SEEDS_NEEDED) if _exact_low(improved + k, decided + k) > threshold),
+                      None)
+    return Test(improved / decided, float(interval.low), float(interval.high), n_seeds, verdict, needed)
+
+
+def _exact_low(successes: int, trials: int) -> float:
+    return float(stats.binomtest(successes, trials).proportion_ci(CONFIDENCE, method="exact").low)
+
+
+def correlation(x, y, side: str = "greater", resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> Test:
+    """Spearman's ρ of y with x, with a percentile bootstrap interval over points, against 0.
+
+    ``n_seeds`` is the number of points. Resamples whose ρ is undefined (constant x or y) are skipped.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return Test(np.nan, np.nan, np.nan, len(x), UNDETERMINED)
+    rho = float(stats.spearmanr(x, y).statistic)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(resamples):
+        pick = rng.integers(0, len(x), len(x))
+        if np.ptp(x[pick]) > 0 and np.ptp(y[pick]) > 0:
+            draws.append(stats.spearmanr(x[pick], y[pick]).statistic)
+    low, high = np.quantile(draws, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
+    return Test(rho, float(low), float(high), len(x), _side_verdict(low, high, 0.0, side))
+
+
+def agreement(paper_passes: bool | None, ours: Test) -> str:
+    """One test's agreement with the paper's table: agree, disagree or undetermined."""
+    if paper_passes is None or ours.verdict not in (HOLDS, FAILS):
+        return UNDETERMINED
+    return "agree" if (ours.verdict == HOLDS) == bool(paper_passes) else "disagree"
