@@ -29,7 +29,10 @@ test: setup
 test-all: setup
 	$(BIN)/pytest -q
 
+## Python lint and format (ruff), Snakemake's lint and the rule files' format (snakefmt).
 lint: setup
+	$(BIN)/ruff check scripts tests benchmarks
+	$(BIN)/ruff format --check scripts tests benchmarks
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 

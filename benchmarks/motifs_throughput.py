@@ -18,14 +18,14 @@ import argparse
 import os
 import time
 
-import numpy as np
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="sequences per map")
     parser.add_argument("--length", type=int, default=200)
-    parser.add_argument("--leiden-runs", type=int, default=10, help="Leiden runs per clustering (config motifs.leiden_runs)")
+    parser.add_argument(
+        "--leiden-runs", type=int, default=10, help="Leiden runs per clustering (config motifs.leiden_runs)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="numba threads (the rule's threads)")
     args = parser.parse_args()
     os.environ["NUMBA_NUM_THREADS"] = str(args.threads)  # before numba loads (see scripts/motifs.py)
@@ -42,8 +42,7 @@ def main() -> None:
 
     G, x, M = mo.planted_maps(pwms, ["MA0139.1", "MA0095.2"], n=args.n, length=args.length, seed=1)
     start = time.perf_counter()
-    rows, patterns, _ = mo.analyse(G, x, "saliency", database, settings, core_ids=["MA0139.1", "MA0095.2"],
-                                   model=M)
+    rows, patterns, _ = mo.analyse(G, x, "saliency", database, settings, core_ids=["MA0139.1", "MA0095.2"], model=M)
     stage = time.perf_counter() - start
 
     from seqattr.attribution import attribute
@@ -56,11 +55,15 @@ def main() -> None:
     saliency = time.perf_counter() - start
 
     per_1000 = 1000 / args.n
-    print(f"device: {device_name()}; numba threads {args.threads}; N={args.n}, L={args.length}, "
-          f"leiden runs {args.leiden_runs}; warm-up (100 sequences, kernels compiled or loaded) {warm_up:.1f} s")
+    print(
+        f"device: {device_name()}; numba threads {args.threads}; N={args.n}, L={args.length}, "
+        f"leiden runs {args.leiden_runs}; warm-up (100 sequences, kernels compiled or loaded) {warm_up:.1f} s"
+    )
     for row in rows:
-        print(f"  {row['version']:<10} {row['status']:<12} {row['n_patterns']} patterns, {row['n_seqlets']} seqlets, "
-              f"core recovered {row['core_recovered']}/2, {row['seconds']:.1f} s")
+        print(
+            f"  {row['version']:<10} {row['status']:<12} {row['n_patterns']} patterns, {row['n_seqlets']} seqlets, "
+            f"core recovered {row['core_recovered']}/2, {row['seconds']:.1f} s"
+        )
     print(f"{'arm':<42}{'s / 1,000 sequences':>20}")
     print(f"{'motif stage (raw + corrected, Tomtom)':<42}{stage * per_1000:>20.1f}")
     print(f"{'saliency on cnn_deep (baseline)':<42}{saliency * per_1000:>20.2f}")

@@ -35,7 +35,9 @@ def each_epoch_loaded(epochs, test, indices, truth, batch_size: int) -> pd.DataF
     for epoch, path in epochs:
         model = keras.saving.load_model(path, compile=False)
         maps = Attributor(model, METHOD, test["x"].shape[1:], "probability", 0)
-        tables.append(over_epochs.epoch_rows(model, maps, test, indices, truth, 0, 1, LABEL, batch_size).assign(epoch=epoch))
+        tables.append(
+            over_epochs.epoch_rows(model, maps, test, indices, truth, 0, 1, LABEL, batch_size).assign(epoch=epoch)
+        )
     return pd.concat(tables, ignore_index=True)
 
 
@@ -60,14 +62,18 @@ def main() -> None:
             build_model(spec, (200, 4), 1, "binary").save(Path(directory) / f"epoch{epoch}.keras")
         epochs = over_epochs.saved_epochs(directory)
         start = time.perf_counter()
-        ours = over_epochs.score_epochs(epochs, test, indices, truth, METHOD, "probability", 0, 1, LABEL, args.batch_size)
+        ours = over_epochs.score_epochs(
+            epochs, test, indices, truth, METHOD, "probability", 0, 1, LABEL, args.batch_size
+        )
         in_place = (time.perf_counter() - start) / args.epochs
         start = time.perf_counter()
         baseline = each_epoch_loaded(epochs, test, indices, truth, args.batch_size)
         loaded = (time.perf_counter() - start) / args.epochs
     pd.testing.assert_frame_equal(ours, baseline, rtol=1e-6)
-    print(f"device: {device_name()}; baseline_cnn f={args.width} with batch norm, {args.epochs} epochs, "
-          f"{args.n} test sequences, {len(indices)} attributed (saliency); tables equal")
+    print(
+        f"device: {device_name()}; baseline_cnn f={args.width} with batch norm, {args.epochs} epochs, "
+        f"{args.n} test sequences, {len(indices)} attributed (saliency); tables equal"
+    )
     print(f"{'arm':<40}{'s / epoch':>10}")
     print(f"{'each epoch loaded (baseline)':<40}{loaded:>10.3f}")
     print(f"{'one model, weights in place':<40}{in_place:>10.3f}")

@@ -42,8 +42,15 @@ def worker(data_path: str, seed: int, epochs: int, batch_size: int) -> None:
     training.seed_everything(seed)
     model = build_model({"architecture": "cnn_deep", "options": {}}, (200, 4), 1, "binary")
     with tempfile.TemporaryDirectory() as tmp:
-        training.train(model, data, {"kind": "standard"}, {"epochs": epochs, "batch_size": batch_size}, seed=seed,
-                       checkpoint_dir=Path(tmp) / "ckpt", history_path=Path(tmp) / "history.tsv")
+        training.train(
+            model,
+            data,
+            {"kind": "standard"},
+            {"epochs": epochs, "batch_size": batch_size},
+            seed=seed,
+            checkpoint_dir=Path(tmp) / "ckpt",
+            history_path=Path(tmp) / "history.tsv",
+        )
 
 
 def run_seeds(data_path: Path, seeds: int, at_once: int, epochs: int, batch_size: int) -> float:
@@ -51,9 +58,24 @@ def run_seeds(data_path: Path, seeds: int, at_once: int, epochs: int, batch_size
     env = {**os.environ, "TF_FORCE_GPU_ALLOW_GROWTH": "true", "TF_CPP_MIN_LOG_LEVEL": "2"}
     start = time.perf_counter()
     for first in range(0, seeds, at_once):
-        jobs = [subprocess.Popen([sys.executable, __file__, "--worker", str(seed), "--data", str(data_path),
-                                  "--epochs", str(epochs), "--batch-size", str(batch_size)], env=env)
-                for seed in range(first, min(first + at_once, seeds))]
+        jobs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    str(seed),
+                    "--data",
+                    str(data_path),
+                    "--epochs",
+                    str(epochs),
+                    "--batch-size",
+                    str(batch_size),
+                ],
+                env=env,
+            )
+            for seed in range(first, min(first + at_once, seeds))
+        ]
         if any(job.wait() != 0 for job in jobs):
             raise RuntimeError("a training process failed; see its output above")
     return time.perf_counter() - start
@@ -78,8 +100,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_path = Path(tmp) / "data.npz"
         write_data(data_path, args.n)
-        print(f"device: {device_name()}; cnn_deep, L=200, N={args.n}, {args.epochs} epochs, batch {args.batch_size}, "
-              f"{args.seeds} seeds per arm", flush=True)
+        print(
+            f"device: {device_name()}; cnn_deep, L=200, N={args.n}, {args.epochs} epochs, batch {args.batch_size}, "
+            f"{args.seeds} seeds per arm",
+            flush=True,
+        )
         rates = {}
         for name, at_once in (("one at a time", 1), (f"{args.pack} packed", args.pack)):
             seconds = run_seeds(data_path, args.seeds, at_once, args.epochs, args.batch_size)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from seqattr import training
 from seqattr.devices import device_name
@@ -25,8 +24,10 @@ from seqattr.models import build_model, logit_model
 
 
 def split(n: int, rng) -> dict:
-    return {"x": np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, 200))],
-            "y": rng.integers(0, 2, (n, 1)).astype(np.float32)}
+    return {
+        "x": np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, 200))],
+        "y": rng.integers(0, 2, (n, 1)).astype(np.float32),
+    }
 
 
 def cnn_deep(seed: int) -> keras.Model:
@@ -37,8 +38,15 @@ def cnn_deep(seed: int) -> keras.Model:
 def ours(data: dict, epochs: int, batch_size: int) -> list[float]:
     """Per-epoch seconds of ``training.train`` (training steps and validation)."""
     with tempfile.TemporaryDirectory() as tmp:
-        result = training.train(cnn_deep(0), data, {"kind": "standard"}, {"epochs": epochs, "batch_size": batch_size},
-                                seed=0, checkpoint_dir=Path(tmp) / "ckpt", history_path=Path(tmp) / "history.tsv")
+        result = training.train(
+            cnn_deep(0),
+            data,
+            {"kind": "standard"},
+            {"epochs": epochs, "batch_size": batch_size},
+            seed=0,
+            checkpoint_dir=Path(tmp) / "ckpt",
+            history_path=Path(tmp) / "history.tsv",
+        )
     return [row["seconds"] for row in result.history]
 
 
@@ -57,11 +65,22 @@ class _EpochTimer(keras.callbacks.Callback):
 def fit(data: dict, epochs: int, batch_size: int) -> list[float]:
     """Per-epoch seconds of ``model.fit`` with the same validation split."""
     model = logit_model(cnn_deep(0))
-    model.compile(keras.optimizers.Adam(1e-3), keras.losses.BinaryCrossentropy(from_logits=True),
-                  metrics=[keras.metrics.AUC(from_logits=True)])
+    model.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=[keras.metrics.AUC(from_logits=True)],
+    )
     timer = _EpochTimer()
-    model.fit(data["train"]["x"], data["train"]["y"], batch_size=batch_size, epochs=epochs, shuffle=True,
-              validation_data=(data["valid"]["x"], data["valid"]["y"]), callbacks=[timer], verbose=0)
+    model.fit(
+        data["train"]["x"],
+        data["train"]["y"],
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=True,
+        validation_data=(data["valid"]["x"], data["valid"]["y"]),
+        callbacks=[timer],
+        verbose=0,
+    )
     return timer.seconds
 
 
@@ -75,8 +94,10 @@ def main() -> None:
     rng = np.random.default_rng(0)
     data = {"train": split(args.n, rng), "valid": split(max(args.n // 7, 100), rng), "test": split(100, rng)}
     print(f"device: {device_name()}; cnn_deep, L=200, N={args.n}, batch {args.batch_size}, {args.epochs} epochs")
-    results = {"custom loop": ours(data, args.epochs, args.batch_size),
-               "model.fit": fit(data, args.epochs, args.batch_size)}
+    results = {
+        "custom loop": ours(data, args.epochs, args.batch_size),
+        "model.fit": fit(data, args.epochs, args.batch_size),
+    }
     print(f"{'':<14}{'epoch 1 seq/s':>15}{'later epochs seq/s':>20}")
     rates = {}
     for name, seconds in results.items():

@@ -9,8 +9,14 @@ label = dict(snakemake.params.label)
 arrays = analysis.read_attributions(snakemake.input.attributions)
 kind = analysis.method_kind(snakemake.input.attributions)
 forward_only = analysis.is_forward_only(snakemake.input.attributions)
-log.info("%s: %d %s maps of length %d, ground truth: %s", label, len(arrays["G"]), kind, arrays["G"].shape[1],
-         "model" in arrays)
+log.info(
+    "%s: %d %s maps of length %d, ground truth: %s",
+    label,
+    len(arrays["G"]),
+    kind,
+    arrays["G"].shape[1],
+    "model" in arrays,
+)
 task_type = analysis.task_type(snakemake.input.attributions)
 table, positions = analysis.analyse(arrays, label, forward_only, task_type)
 write_tsv(table, snakemake.output.table)

@@ -35,6 +35,12 @@ arrays = {
 }
 if "model" in test:  # the ground truth of this output: its own motifs' columns (seqattr.ground_truth)
     arrays["model"] = ground_truth.of_selection(test, read_attrs(snakemake.input.data), indices, task)
-attrs = {"method": method, "forward_only": make_method(method).forward_only, "target": selection["target"],
-         "task": task, "task_type": params.task_type, "seed": seed}
+attrs = {
+    "method": method,
+    "forward_only": make_method(method).forward_only,
+    "target": selection["target"],
+    "task": task,
+    "task_type": params.task_type,
+    "seed": seed,
+}
 write_h5(snakemake.output.h5, arrays, attrs)

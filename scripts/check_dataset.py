@@ -5,7 +5,13 @@ from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 params = snakemake.params
-summary = check_dataset(snakemake.input.data, task_type=params.task_type, key_map=params.key_map, splits=params.splits,
-                        tasks=params.tasks, positives=params.positives)
+summary = check_dataset(
+    snakemake.input.data,
+    task_type=params.task_type,
+    key_map=params.key_map,
+    splits=params.splits,
+    tasks=params.tasks,
+    positives=params.positives,
+)
 log.info("%s: %s", snakemake.input.data, summary)
 write_json(summary, snakemake.output.stamp)

@@ -8,6 +8,4 @@ retries = snakemake.config["encode"][snakemake.wildcards.source]["retries"]  # h
 key = snakemake.params.get("accession") or snakemake.params.target
 entry = encode.lock_entry(encode.read_lock(snakemake.input.lock), key)
 log.info("%s (%s): %s, md5 %s", entry["accession"], entry["target"], entry["url"], entry["md5sum"])
-download.download(
-    entry["url"], snakemake.output.file, md5=entry["md5sum"], retries=retries, label=entry["accession"]
-)
+download.download(entry["url"], snakemake.output.file, md5=entry["md5sum"], retries=retries, label=entry["accession"])

@@ -6,7 +6,13 @@ from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 splits, attrs = fasta.build(snakemake.params.dataset)
-log.info("%d sequences of %d nt, %d tasks (%s); %d non-ACGT positions in %d sequences", attrs["n_sequences"],
-         attrs["length"], len(attrs["task_names"]), attrs["task"], attrs["non_acgt_positions"],
-         attrs["non_acgt_sequences"])
+log.info(
+    "%d sequences of %d nt, %d tasks (%s); %d non-ACGT positions in %d sequences",
+    attrs["n_sequences"],
+    attrs["length"],
+    len(attrs["task_names"]),
+    attrs["task"],
+    attrs["non_acgt_positions"],
+    attrs["non_acgt_sequences"],
+)
 write_dataset(snakemake.output.h5, splits, attrs)

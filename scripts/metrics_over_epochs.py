@@ -18,6 +18,17 @@ directory = over_epochs.epochs_dir(snakemake.input.model)
 epochs = over_epochs.saved_epochs(directory)
 if not epochs:
     raise FileNotFoundError(f"{directory}: no epoch<N>.keras models; the run's training.save_epochs is empty")
-table = over_epochs.score_epochs(epochs, test, indices, truth, params.method, settings["target"], params.task, params.seed,
-                                 params.label, batch_size, log)
+table = over_epochs.score_epochs(
+    epochs,
+    test,
+    indices,
+    truth,
+    params.method,
+    settings["target"],
+    params.task,
+    params.seed,
+    params.label,
+    batch_size,
+    log,
+)
 write_tsv(table, snakemake.output.table)

@@ -12,9 +12,14 @@ from seqattr.ground_truth import task_motifs_of  # noqa: E402
 
 test = read_split(snakemake.input.data, "test")
 model = keras.saving.load_model(snakemake.input.model, compile=False)
-table = motif_ablation.ablation_table(lambda x: model.predict(x, batch_size=256, verbose=0), test["x"],
-                                      test["motif_index"], test["model"], task_motifs_of(read_attrs(snakemake.input.data)),
-                                      snakemake.params.seed)
+table = motif_ablation.ablation_table(
+    lambda x: model.predict(x, batch_size=256, verbose=0),
+    test["x"],
+    test["motif_index"],
+    test["model"],
+    task_motifs_of(read_attrs(snakemake.input.data)),
+    snakemake.params.seed,
+)
 for key, value in reversed(snakemake.params.label.items()):
     table.insert(0, key, value)
 write_tsv(table, snakemake.output.table)

@@ -26,5 +26,12 @@ try:
 finally:
     if partial.exists():
         partial.unlink()
-log.info("%d %s %s %s motifs; Tomtom finds %s itself (p = %.2g)", len(database), wc.release, wc.collection,
-         wc.tax_group, back[0].id, found["p"][0, 0])
+log.info(
+    "%d %s %s %s motifs; Tomtom finds %s itself (p = %.2g)",
+    len(database),
+    wc.release,
+    wc.collection,
+    wc.tax_group,
+    back[0].id,
+    found["p"][0, 0],
+)

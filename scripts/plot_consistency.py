@@ -4,8 +4,7 @@ import pandas as pd
 
 from seqattr import data
 from seqattr.plots import save
-from seqattr.plots.consistency import (angular_density_figure, contrast_pairs, kmer_frequency_figure,
-                                       snr_vs_kld_figure)
+from seqattr.plots.consistency import angular_density_figure, contrast_pairs, kmer_frequency_figure, snr_vs_kld_figure
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)

@@ -14,5 +14,7 @@ patterns = pd.read_csv(snakemake.input.patterns, sep="\t")
 wc = snakemake.wildcards
 title = f"{wc.dataset} / {wc.model} / {wc.regime} / seed {wc.seed} / {wc.method}"
 log.info("%s: %d patterns, status %s", title, len(patterns), attrs.get("status"))
-save(logo_figure(arrays, patterns, int(snakemake.params.n), title=title, status=attrs.get("status")),
-     snakemake.output.png)
+save(
+    logo_figure(arrays, patterns, int(snakemake.params.n), title=title, status=attrs.get("status")),
+    snakemake.output.png,
+)

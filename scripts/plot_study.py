@@ -22,6 +22,8 @@ angles_by_value: dict[float, list] = {}
 for path, regime in zip(snakemake.input.angles, snakemake.params.angle_regimes):
     angles_by_value.setdefault(values[regime], []).append(data.read_h5(path, ["angles"])["angles"].ravel())
 save(
-    angle_distribution_figure({v: np.concatenate(a) for v, a in angles_by_value.items()}, studies.SWEEPS[sweep]["label"]),
+    angle_distribution_figure(
+        {v: np.concatenate(a) for v, a in angles_by_value.items()}, studies.SWEEPS[sweep]["label"]
+    ),
     snakemake.output.angles,
 )

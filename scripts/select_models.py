@@ -13,8 +13,10 @@ unmatched = table["classification_auroc"].isna().sum()
 if unmatched:
     log.warning("%d of %d models have no classification metrics; they rank last", unmatched, len(table))
 correlations = selection.correlations(table)
-log.info("selected per dataset, task and method:\n%s",
-         table[table["selection_rank"] == 1][selection.LABELS].to_string(index=False))
+log.info(
+    "selected per dataset, task and method:\n%s",
+    table[table["selection_rank"] == 1][selection.LABELS].to_string(index=False),
+)
 log.info("KLD vs SNR:\n%s", correlations.to_string(index=False))
 
 data.write_tsv(table, snakemake.output.table)

@@ -21,9 +21,18 @@ model = build_model(spec, data["train"]["x"].shape[1:], data["train"]["y"].shape
 log.info("%s: %s, %d parameters, regime %s", params.label, spec, model.count_params(), params.regime)
 
 settings = {**params.training, **config.guard_settings(snakemake.config, snakemake.wildcards.regime)}
-result = training.train(model, data, params.regime, settings, seed=params.seed,
-                        checkpoint_dir=params.checkpoint_dir, history_path=snakemake.output.history,
-                        epochs_dir=over_epochs.epochs_dir(snakemake.output.model), label=params.label, log=log)
+result = training.train(
+    model,
+    data,
+    params.regime,
+    settings,
+    seed=params.seed,
+    checkpoint_dir=params.checkpoint_dir,
+    history_path=snakemake.output.history,
+    epochs_dir=over_epochs.epochs_dir(snakemake.output.model),
+    label=params.label,
+    log=log,
+)
 training.save_model(model, snakemake.output.model)
 write_json(result.metrics, snakemake.output.metrics)
 shutil.rmtree(params.checkpoint_dir, ignore_errors=True)

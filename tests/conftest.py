@@ -17,3 +17,5 @@ os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 NO_CONTROLLER = Path(tempfile.mkdtemp(prefix="seqattr-tests-")) / "slurm-no-controller.conf"
 NO_CONTROLLER.write_text("ClusterName=none\nSlurmctldHost=localhost(127.0.0.1)\nSlurmctldPort=1\nMessageTimeout=1\n")
 os.environ.setdefault("SLURM_CONF", str(NO_CONTROLLER))
+
+from helpers.encode_server import encode_server  # noqa: E402, F401 (a fixture: a served fake ENCODE site)

@@ -15,7 +15,14 @@ from seqattr.plots.attribution_panel import attribution_figure, top_predictions
 from seqattr.plots.evaluation import improvement_figure, improvement_vs_angle_figure, scatter_figure
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-LABEL = {"dataset": "synthetic", "model": "cnn_shallow_exp", "regime": "standard", "seed": 1, "task": 0, "method": "saliency"}
+LABEL = {
+    "dataset": "synthetic",
+    "model": "cnn_shallow_exp",
+    "regime": "standard",
+    "seed": 1,
+    "task": 0,
+    "method": "saliency",
+}
 N, L = 5, 24
 MOTIF = slice(6, 12)
 
@@ -29,8 +36,12 @@ def _attributions(with_truth=True, seed=0):
     x = data.one_hot(["".join(rng.choice(list("ACGT"), L)) for _ in range(N)])
     x[:, MOTIF] = letters  # the motif's consensus letters were drawn
     G = (M - 0.25) + rng.normal(scale=0.5, size=(N, L, 1))
-    arrays = {"G": G.astype(np.float32), "x": x, "indices": np.arange(10, 10 + N),
-              "prediction": np.linspace(0.6, 0.99, N).astype(np.float32)}
+    arrays = {
+        "G": G.astype(np.float32),
+        "x": x,
+        "indices": np.arange(10, 10 + N),
+        "prediction": np.linspace(0.6, 0.99, N).astype(np.float32),
+    }
     if with_truth:
         arrays["model"] = M.astype(np.float32)
     return arrays
@@ -42,7 +53,11 @@ def _run(script, **namespaces):
 
 
 def _analyse(tmp_path, arrays, label=LABEL, name="run", kind="saliency"):
-    data.write_h5(tmp_path / f"{name}.h5", arrays, {"method": {"kind": kind}, "forward_only": kind == "ism", "task_type": "binary"})
+    data.write_h5(
+        tmp_path / f"{name}.h5",
+        arrays,
+        {"method": {"kind": kind}, "forward_only": kind == "ism", "task_type": "binary"},
+    )
     outputs = {"table": str(tmp_path / f"{name}.tsv"), "angles": str(tmp_path / f"{name}.angles.h5")}
     _run("analyze.py", input={"attributions": str(tmp_path / f"{name}.h5")}, params={"label": label}, output=outputs)
     return pd.read_csv(outputs["table"], sep="\t"), outputs["angles"]
@@ -52,8 +67,11 @@ def test_analyze_script_with_ground_truth(tmp_path):
     arrays = _attributions()
     table, angles_path = _analyse(tmp_path, arrays)
     metric_columns = [f"{m}_{v}" for m in ("auroc", "aupr", "cosine", "snr") for v in ("raw", "corrected")]
-    assert list(table.columns) == (list(LABEL) + ["index", "prediction", "frac_gt_30", "frac_gt_45", "frac_gt_60",
-                                                  "mean_abs_angle", "angle_sd"] + metric_columns)
+    assert list(table.columns) == (
+        list(LABEL)
+        + ["index", "prediction", "frac_gt_30", "frac_gt_45", "frac_gt_60", "mean_abs_angle", "angle_sd"]
+        + metric_columns
+    )
     assert table["index"].tolist() == list(range(10, 10 + N))
     assert (table[list(LABEL)] == pd.Series(LABEL)).all().all()
     # the offset along the simplex normal is all that separates the map from M − 0.25
@@ -99,11 +117,20 @@ def test_ism_is_scored_on_its_centred_map_and_has_no_corrected_version(tmp_path)
     assert table[[f"{m}_corrected" for m in analysis.METRICS]].isna().all().all()
     stored = data.read_h5(angles_path)
     np.testing.assert_allclose(stored["score_raw"][:, MOTIF], 0.75 * 0.9, rtol=1e-6)  # ¾ of −mean Δf
-    np.testing.assert_allclose(stored["score_raw"][:, :MOTIF.start], 0, atol=1e-7)
+    np.testing.assert_allclose(stored["score_raw"][:, : MOTIF.start], 0, atol=1e-7)
     assert np.isnan(stored["score_corrected"]).all() and np.isnan(stored["improvement"]).all()
     # no corrected row to compare: ISM stays out of the correction claims and the improvement figure
-    scores = pd.DataFrame({"dataset": ["synthetic"], "model": [LABEL["model"]], "regime": ["standard"], "seed": [1],
-                           "task": [0], "classification_auroc": [0.97], "classification_aupr": [0.96]})
+    scores = pd.DataFrame(
+        {
+            "dataset": ["synthetic"],
+            "model": [LABEL["model"]],
+            "regime": ["standard"],
+            "seed": [1],
+            "task": [0],
+            "classification_auroc": [0.97],
+            "classification_aupr": [0.96],
+        }
+    )
     metrics = aggregate.metrics_table([table], scores)
     claims = aggregate.reproduction(metrics, [], ["saliency"]).set_index("claim")
     assert (claims.loc[claims.index.str.startswith("correction improves"), "holds"] == "n/a").all()
@@ -125,8 +152,9 @@ def test_bad_attribution_files_name_the_problem(tmp_path):
 def _table(seed, auroc_raw, auroc_corrected, labels):
     """A per-run analysis table with two metric values per version and the given sequence labels."""
     n = len(labels)
-    table = pd.DataFrame({**{k: [v] * n for k, v in LABEL.items()}, "index": range(n), "prediction": 0.9,
-                          "label": labels})
+    table = pd.DataFrame(
+        {**{k: [v] * n for k, v in LABEL.items()}, "index": range(n), "prediction": 0.9, "label": labels}
+    )
     table["seed"] = seed
     for name in ("frac_gt_30", "frac_gt_45", "frac_gt_60", "mean_abs_angle", "angle_sd"):
         table[name] = np.linspace(0.1, 0.3, n)
@@ -140,8 +168,17 @@ def test_aggregate_means_over_positive_sequences_and_improved_fractions():
     one = _table(1, [0.6, 0.8, 0.0], [0.7, 0.9, 1.0], labels=[1, 1, 0])  # the negative sequence is left out
     two = _table(2, [0.9, 0.7], [0.8, 0.6], labels=[1, 1])
     two.loc[1, "auroc_corrected"] = np.nan  # a sequence without negatives: skipped in the mean
-    scores = pd.DataFrame({"dataset": "synthetic", "model": LABEL["model"], "regime": "standard", "seed": [1, 2],
-                           "task": 0, "classification_auroc": [0.97, 0.95], "classification_aupr": [0.96, 0.94]})
+    scores = pd.DataFrame(
+        {
+            "dataset": "synthetic",
+            "model": LABEL["model"],
+            "regime": "standard",
+            "seed": [1, 2],
+            "task": 0,
+            "classification_auroc": [0.97, 0.95],
+            "classification_aupr": [0.96, 0.94],
+        }
+    )
     table = aggregate.metrics_table([one, two], scores)
     assert list(table.columns) == aggregate.COLUMNS and len(table) == 4
     rows = table.set_index(["seed", "corrected"])
@@ -180,16 +217,23 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
         table, _ = _analyse(tmp_path, arrays, leaning, name=f"seed{seed}_smoothgrad", kind="smoothgrad")
         table.assign(frac_gt_30=1.0).to_csv(tmp_path / f"seed{seed}_smoothgrad.tsv", sep="\t", index=False)
         tables.append(str(tmp_path / f"seed{seed}_smoothgrad.tsv"))
-        data.write_h5(tmp_path / f"seed{seed}_smoothgrad.angles.h5", {**stored, "angles": np.full_like(stored["angles"], 50.0)},
-                      leaning)
+        data.write_h5(
+            tmp_path / f"seed{seed}_smoothgrad.angles.h5",
+            {**stored, "angles": np.full_like(stored["angles"], 50.0)},
+            leaning,
+        )
         angle_files.append(str(tmp_path / f"seed{seed}_smoothgrad.angles.h5"))
         per_task = [{"task": 0, "auroc": 0.97 + seed / 100, "aupr": 0.9}, {"task": 1, "auroc": 0.5, "aupr": 0.5}]
         (tmp_path / f"metrics{seed}.json").write_text(json.dumps({"auroc": 0.7, "aupr": 0.7, "per_task": per_task}))
         metric_files.append(str(tmp_path / f"metrics{seed}.json"))
         runs.append({k: label[k] for k in ("dataset", "model", "regime", "seed")})
     out = {"table": str(tmp_path / "metrics.tsv"), "reproduction": str(tmp_path / "claims.tsv")}
-    _run("aggregate.py", input={"tables": tables, "angles": angle_files, "metrics": metric_files},
-         params={"runs": runs, "tasks": [0], "gradient_methods": ["saliency"]}, output=out)
+    _run(
+        "aggregate.py",
+        input={"tables": tables, "angles": angle_files, "metrics": metric_files},
+        params={"runs": runs, "tasks": [0], "gradient_methods": ["saliency"]},
+        output=out,
+    )
     table = pd.read_csv(out["table"], sep="\t")
     assert len(table) == 8 and set(table["corrected"]) == {"raw", "corrected"}
     assert table.groupby("seed")["classification_auroc"].first().tolist() == pytest.approx([0.98, 0.99])  # task 0's
@@ -200,12 +244,19 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
     assert claims.loc["saliency angles are centred on 0 (median angle, °)", "holds"] == "yes"
     saliency_rows = table[(table["method"] == "saliency") & (table["corrected"] == "raw")]
     assert claims.loc["fraction of positions with |saliency angle| > 30°", "ours"] == pytest.approx(
-        saliency_rows["frac_gt_30"].mean())  # the smoothgrad rows' 1.0 left out
+        saliency_rows["frac_gt_30"].mean()
+    )  # the smoothgrad rows' 1.0 left out
 
-    figures = {name: str(tmp_path / f"{name}.png") for name in
-               ("scatter", "improvement", "angle_density", "improvement_vs_angle", "large_angles")}
-    _run("plot_evaluation.py", input={"table": out["table"], "angles": angle_files}, params={"method": "saliency"},
-         output=figures)
+    figures = {
+        name: str(tmp_path / f"{name}.png")
+        for name in ("scatter", "improvement", "angle_density", "improvement_vs_angle", "large_angles")
+    }
+    _run(
+        "plot_evaluation.py",
+        input={"table": out["table"], "angles": angle_files},
+        params={"method": "saliency"},
+        output=figures,
+    )
     for path in figures.values():
         assert Path(path).read_bytes()[:4] == b"\x89PNG" and Path(path).with_suffix(".pdf").exists()
 
@@ -235,16 +286,27 @@ def test_attribution_panel_rows_and_sequence_choice(tmp_path):
     angle_bars = with_truth.axes[1].patches
     np.testing.assert_allclose([b.get_height() for b in angle_bars], angles(arrays["G"][0]), atol=1e-4)
     data.write_h5(tmp_path / "attr.h5", arrays)
-    _run("plot_attribution.py", input={"attributions": str(tmp_path / "attr.h5")}, params={"n": 2},
-         output={"png": str(tmp_path / "panel.png")})
+    _run(
+        "plot_attribution.py",
+        input={"attributions": str(tmp_path / "attr.h5")},
+        params={"n": 2},
+        output={"png": str(tmp_path / "panel.png")},
+    )
     assert (tmp_path / "panel.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_figures_tell_outputs_apart_and_score_a_regression_by_pearson():
     from seqattr.plots.evaluation import group_names, score_column
 
-    frame = pd.DataFrame({"model": ["m", "m", "n"], "regime": ["standard"] * 3, "task": [0, 1, 0],
-                          "classification_auroc": np.nan, "regression_pearson": [0.8, 0.7, 0.9]})
+    frame = pd.DataFrame(
+        {
+            "model": ["m", "m", "n"],
+            "regime": ["standard"] * 3,
+            "task": [0, 1, 0],
+            "classification_auroc": np.nan,
+            "regression_pearson": [0.8, 0.7, 0.9],
+        }
+    )
     assert group_names(frame).tolist() == ["m · task 0", "m · task 1", "n · task 0"]
     assert group_names(frame[frame["task"] == 0]).tolist() == ["m", "n"]  # one output: no task in the name
     assert score_column(frame) == ("regression_pearson", "test Pearson r")
@@ -255,10 +317,23 @@ def test_scatter_legend_sits_beside_the_panels_with_one_colour_per_model():
     """Twelve model × regime groups (paper 003's count): twelve distinct colours and one legend outside every panel."""
     models = [f"net{i}" for i in range(4)]
     regimes = ["standard", "input_noise", "adversarial"]
-    rows = [{"dataset": "synthetic", "model": m, "regime": r, "seed": 1, "task": 0, "method": "saliency",
-             "corrected": version, "interpretability_auroc": 0.6 + i / 100, "interpretability_aupr": 0.4,
-             "cosine": 0.2, "classification_auroc": 0.9}
-            for i, (m, r) in enumerate((m, r) for m in models for r in regimes) for version in ("raw", "corrected")]
+    rows = [
+        {
+            "dataset": "synthetic",
+            "model": m,
+            "regime": r,
+            "seed": 1,
+            "task": 0,
+            "method": "saliency",
+            "corrected": version,
+            "interpretability_auroc": 0.6 + i / 100,
+            "interpretability_aupr": 0.4,
+            "cosine": 0.2,
+            "classification_auroc": 0.9,
+        }
+        for i, (m, r) in enumerate((m, r) for m in models for r in regimes)
+        for version in ("raw", "corrected")
+    ]
     figure = scatter_figure(pd.DataFrame(rows))
     assert not any(ax.get_legend() for ax in figure.axes)
     (legend,) = figure.legends

@@ -20,11 +20,20 @@ def data():
 
 def _mean_abs_angle(data, strength, tmp_path):
     training.seed_everything(5)
-    model = build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (200, 4), 1, "binary")
-    training.train(model, data, {"kind": "angle_regularization", "strength": strength},
-                   {"epochs": 4, "batch_size": 25, "learning_rate": 0.01}, seed=5, checkpoint_dir=tmp_path / f"ck{strength}",
-                   history_path=tmp_path / f"h{strength}.tsv", label=f"strength {strength}",
-                   log=logging.getLogger("test"))
+    model = build_model(
+        {"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (200, 4), 1, "binary"
+    )
+    training.train(
+        model,
+        data,
+        {"kind": "angle_regularization", "strength": strength},
+        {"epochs": 4, "batch_size": 25, "learning_rate": 0.01},
+        seed=5,
+        checkpoint_dir=tmp_path / f"ck{strength}",
+        history_path=tmp_path / f"h{strength}.tsv",
+        label=f"strength {strength}",
+        log=logging.getLogger("test"),
+    )
     G = attribute(model, data["test"]["x"], {"kind": "saliency"})
     return float(np.abs(angles(G)).mean())
 

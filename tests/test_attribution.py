@@ -69,8 +69,14 @@ def _logit(model, x):
     return keras.Model(model.inputs, model.get_layer("logits").output).predict(x, verbose=0)[:, 0]
 
 
-@pytest.mark.parametrize("method", [{"kind": "saliency"}, {"kind": "smoothgrad", "samples": 4, "sigma": 0.3},
-                                    {"kind": "integrated_gradients", "steps": 5}])
+@pytest.mark.parametrize(
+    "method",
+    [
+        {"kind": "saliency"},
+        {"kind": "smoothgrad", "samples": 4, "sigma": 0.3},
+        {"kind": "integrated_gradients", "steps": 5},
+    ],
+)
 def test_linear_model_gradient_is_the_weights(linear, method):
     model, W = linear
     G = attribute(model, X, method, target="logit")
@@ -81,8 +87,9 @@ def test_linear_model_completeness(linear):
     model, _ = linear
     G = attribute(model, X, {"kind": "integrated_gradients", "steps": 3, "baseline": "shuffle"}, target="logit")
     baselines = shuffle(X, "mononucleotide", 1, 0, 0)[:, 0]
-    np.testing.assert_allclose(((X - baselines) * G).sum((1, 2)), _logit(model, X) - _logit(model, baselines),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ((X - baselines) * G).sum((1, 2)), _logit(model, X) - _logit(model, baselines), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_integrated_gradients_completeness_on_a_cnn(cnn):
@@ -98,8 +105,15 @@ def test_smoothgrad_with_tiny_noise_is_saliency(cnn):
     np.testing.assert_allclose(smooth, saliency, rtol=1e-3, atol=1e-6)
 
 
-@pytest.mark.parametrize("method", [{"kind": "smoothgrad", "samples": 5}, {"kind": "expected_gradients", "references": 3, "steps": 4},
-                                    {"kind": "integrated_gradients", "steps": 4, "baseline": "shuffle"}, {"kind": "ism"}])
+@pytest.mark.parametrize(
+    "method",
+    [
+        {"kind": "smoothgrad", "samples": 5},
+        {"kind": "expected_gradients", "references": 3, "steps": 4},
+        {"kind": "integrated_gradients", "steps": 4, "baseline": "shuffle"},
+        {"kind": "ism"},
+    ],
+)
 def test_batch_size_does_not_matter(cnn, method):
     one = attribute(cnn, X, method, batch_size=1, seed=3)
     many = attribute(cnn, X, method, batch_size=4, seed=3)
@@ -113,8 +127,13 @@ def test_progress_is_logged_per_batch(cnn, caplog):
     assert progress == ["saliency: batch 1/2", "saliency: batch 2/2"]
 
 
-@pytest.mark.parametrize("method", [{"kind": "smoothgrad", "samples": 5}, {"kind": "expected_gradients", "references": 3, "steps": 4,
-                                                                          "shuffle": "dinucleotide"}])
+@pytest.mark.parametrize(
+    "method",
+    [
+        {"kind": "smoothgrad", "samples": 5},
+        {"kind": "expected_gradients", "references": 3, "steps": 4, "shuffle": "dinucleotide"},
+    ],
+)
 def test_seed_reproduces_and_another_seed_differs(cnn, method):
     first = attribute(cnn, X, method, seed=7)
     np.testing.assert_array_equal(first, attribute(cnn, X, method, seed=7))
@@ -180,8 +199,11 @@ def test_regression_positives_are_the_upper_half_of_each_task():
 
 
 @pytest.mark.parametrize("target", ["probability", "logit"])
-@pytest.mark.parametrize("method", [{"kind": "saliency"}, {"kind": "integrated_gradients", "steps": 5},
-                                    {"kind": "ism"}], ids=lambda m: m["kind"])
+@pytest.mark.parametrize(
+    "method",
+    [{"kind": "saliency"}, {"kind": "integrated_gradients", "steps": 5}, {"kind": "ism"}],
+    ids=lambda m: m["kind"],
+)
 def test_each_task_is_attributed_as_a_model_with_only_that_output(three_task_cnn, method, target):
     maps = [attribute(three_task_cnn, X, method, target, task=t) for t in range(3)]
     for t in range(3):
@@ -206,16 +228,27 @@ def test_attribute_script(three_task_cnn, tmp_path, monkeypatch):
         output=SimpleNamespace(h5=str(tmp_path / "out.h5")),
         params=SimpleNamespace(method=method, selection=selection, task=1, task_type="binary", key_map=None, seed=4),
         config={"jobs_per_gpu": 1, "attribution": {"batch_size": 2}},  # how the job runs: not params
-        threads=1, log=[])
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "attribute.py"),
-                   init_globals={"snakemake": snakemake})
+        threads=1,
+        log=[],
+    )
+    runpy.run_path(
+        str(Path(__file__).resolve().parents[1] / "scripts" / "attribute.py"), init_globals={"snakemake": snakemake}
+    )
     out = data.read_h5(tmp_path / "out.h5")
     chosen = [1, 2, 3]  # the first three positives of task 1
     np.testing.assert_array_equal(out["indices"], chosen)
     np.testing.assert_array_equal(out["x"], X[chosen])  # the file's (N, 4, L) layout was read back
-    np.testing.assert_allclose(out["G"], attribute(cnn, X[chosen], method, "logit", task=1, seed=4), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        out["G"], attribute(cnn, X[chosen], method, "logit", task=1, seed=4), rtol=1e-5, atol=1e-7
+    )
     np.testing.assert_allclose(out["prediction"], cnn.predict(X[chosen], verbose=0)[:, 1], rtol=1e-5)
     np.testing.assert_array_equal(out["y"], [1, 1, 1])
     np.testing.assert_array_equal(out["model"], truth[chosen])
-    assert data.read_attrs(tmp_path / "out.h5") == {"method": method, "forward_only": False, "target": "logit", "task": 1,
-                                                    "task_type": "binary", "seed": 4}
+    assert data.read_attrs(tmp_path / "out.h5") == {
+        "method": method,
+        "forward_only": False,
+        "target": "logit",
+        "task": 1,
+        "task_type": "binary",
+        "seed": 4,
+    }

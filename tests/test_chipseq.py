@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from encode_server import DNASE, encode_server, random_genome, run_rule_script, write_fasta, write_peaks  # noqa: F401
+from helpers.encode_server import DNASE, random_genome, run_rule_script, write_fasta, write_peaks
 from seqattr import chipseq, data, encode
 
 pytestmark = pytest.mark.skipif(
@@ -69,12 +69,24 @@ def test_summit_or_midpoint_centres_the_window(world):
 def test_drops_are_counted(world):
     counts = _build(world).counts
     assert counts["positive"] == {
-        "peaks": 12, "duplicate": 1, "unknown_chromosome": 1, "off_chromosome": 2, "contains_N": 1,
-        "downsampled": 0, "kept": 7,
+        "peaks": 12,
+        "duplicate": 1,
+        "unknown_chromosome": 1,
+        "off_chromosome": 2,
+        "contains_N": 1,
+        "downsampled": 0,
+        "kept": 7,
     }
     assert counts["negative"] == {
-        "peaks": 23, "overlap_chip_peak": 2, "window_overlaps_positive": 2, "duplicate": 0,
-        "unknown_chromosome": 0, "off_chromosome": 1, "contains_N": 1, "downsampled": 10, "kept": 7,
+        "peaks": 23,
+        "overlap_chip_peak": 2,
+        "window_overlaps_positive": 2,
+        "duplicate": 0,
+        "unknown_chromosome": 0,
+        "off_chromosome": 1,
+        "contains_N": 1,
+        "downsampled": 10,
+        "kept": 7,
     }
 
 
@@ -139,13 +151,26 @@ def test_chromosome_naming_mismatch_is_an_error(world, tmp_path):
 
 def test_download_that_differs_from_the_lock_is_refused(world, tmp_path):
     root, _ = world
-    row = {"assembly": "GRCh38", "output_type": "x", "md5sum": "0" * 32, "url": "u", "experiment": "ENCSR1",
-           "biological_replicates": "1,2"}
+    row = {
+        "assembly": "GRCh38",
+        "output_type": "x",
+        "md5sum": "0" * 32,
+        "url": "u",
+        "experiment": "ENCSR1",
+        "biological_replicates": "1,2",
+    }
     lock = pd.DataFrame([{"target": t, "accession": a, **row} for t, a in (("CTCF", "ENCFF1"), ("DNase", "ENCFF2"))])
     encode.write_lock(lock, tmp_path / "lock.tsv")
     with pytest.raises(data.DatasetError, match="chip.bed.gz: md5 differs from ENCFF1"):
-        chipseq.make_dataset(root / "chip.bed.gz", root / "dnase.bed.gz", root / "genome.fa", tmp_path / "lock.tsv",
-                             "CTCF", {}, tmp_path / "out.h5")
+        chipseq.make_dataset(
+            root / "chip.bed.gz",
+            root / "dnase.bed.gz",
+            root / "genome.fa",
+            tmp_path / "lock.tsv",
+            "CTCF",
+            {},
+            tmp_path / "out.h5",
+        )
     assert not (tmp_path / "out.h5").exists()
 
 
@@ -156,24 +181,59 @@ def test_in_vivo_scripts_end_to_end(tmp_path, encode_server):
     locks, files = {}, {}
     for target in ("CTCF", "DNase"):
         locks[target] = str(tmp_path / f"resources/encode/gm12878/{target}.tsv")
-        query = ({"target": "DNase", "dnase_accession": DNASE, "assembly": "GRCh38"} if target == "DNase" else
-                 {"target": target, "cell_line": "GM12878", "assembly": "GRCh38", "pinned": None})
-        run_rule_script("encode_metadata.py", params={"query": query}, wildcards={"source": "gm12878", "target": target},
-                        config=config, output={"lock": locks[target]}, log=log)
+        query = (
+            {"target": "DNase", "dnase_accession": DNASE, "assembly": "GRCh38"}
+            if target == "DNase"
+            else {"target": target, "cell_line": "GM12878", "assembly": "GRCh38", "pinned": None}
+        )
+        run_rule_script(
+            "encode_metadata.py",
+            params={"query": query},
+            wildcards={"source": "gm12878", "target": target},
+            config=config,
+            output={"lock": locks[target]},
+            log=log,
+        )
         files[target] = str(tmp_path / f"downloads/{target}.bed.gz")
-        run_rule_script("download_encode.py", input={"lock": locks[target]}, params={"target": target},
-                        wildcards={"source": "gm12878", "target": target}, config=config,
-                        output={"file": files[target]}, log=log)
+        run_rule_script(
+            "download_encode.py",
+            input={"lock": locks[target]},
+            params={"target": target},
+            wildcards={"source": "gm12878", "target": target},
+            config=config,
+            output={"file": files[target]},
+            log=log,
+        )
     fasta = tmp_path / "genome/GRCh38.fa"
-    run_rule_script("genome.py", params={"url": encode_server.genome_url()},
-                    output={"fasta": str(fasta), "fai": f"{fasta}.fai"}, log=log)
+    run_rule_script(
+        "genome.py",
+        params={"url": encode_server.genome_url()},
+        output={"fasta": str(fasta), "fai": f"{fasta}.fai"},
+        log=log,
+    )
     h5 = tmp_path / "data/ctcf.h5"
-    options = {"kind": "chipseq", "target": "CTCF", "source": "gm12878", "length": 200,
-               "split": [0.7, 0.1, 0.2], "seed": 1, "max_per_class": None, "max_dropped_fraction": 0.1}
-    run_rule_script("build_chip_dataset.py",
-                    input={"peaks": files["CTCF"], "negatives": files["DNase"], "fasta": str(fasta),
-                           "locks": [locks["CTCF"], locks["DNase"]]},
-                    params={"target": "CTCF", "dataset": options}, output={"h5": str(h5)}, log=log)
+    options = {
+        "kind": "chipseq",
+        "target": "CTCF",
+        "source": "gm12878",
+        "length": 200,
+        "split": [0.7, 0.1, 0.2],
+        "seed": 1,
+        "max_per_class": None,
+        "max_dropped_fraction": 0.1,
+    }
+    run_rule_script(
+        "build_chip_dataset.py",
+        input={
+            "peaks": files["CTCF"],
+            "negatives": files["DNase"],
+            "fasta": str(fasta),
+            "locks": [locks["CTCF"], locks["DNase"]],
+        },
+        params={"target": "CTCF", "dataset": options},
+        output={"h5": str(h5)},
+        log=log,
+    )
     lock = list(locks.values())
 
     attrs = data.read_attrs(h5)
@@ -190,8 +250,13 @@ def test_in_vivo_scripts_end_to_end(tmp_path, encode_server):
     assert total == 2 * kept
 
     table_path = tmp_path / "tables/chip_windows.tsv"
-    run_rule_script("chip_windows.py", input={"h5": [str(h5)]}, params={"datasets": ["ctcf"]},
-                    output={"table": str(table_path)}, log=log)
+    run_rule_script(
+        "chip_windows.py",
+        input={"h5": [str(h5)]},
+        params={"datasets": ["ctcf"]},
+        output={"table": str(table_path)},
+        log=log,
+    )
     table = pd.read_csv(table_path, sep="\t").set_index("class")
     assert table.loc["positive", "unknown_chromosome"] == attrs["counts"]["positive"]["unknown_chromosome"] == 1
     assert table.loc["positive", "kept"] == table.loc["negative", "kept"] == kept

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from config_errors import DEFAULT
-from config_errors import config_error as _error
+from helpers.config_errors import DEFAULT
+from helpers.config_errors import config_error as _error
 from seqattr import config as cfg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +30,12 @@ def test_a_dataset_declares_its_task_type_once():
     config = cfg.validate(DEFAULT)
     assert config["datasets"]["synthetic"]["task"] == "binary"  # the schema's default
     user = {**DEFAULT, "datasets": {"mine": {"kind": "h5", "path": "x.h5", "task": "regression"}}}
-    assert cfg.validate({**user, "experiments": [{"datasets": ["mine"], "models": ["cnn_shallow_relu"]}]}) \
-        ["datasets"]["mine"]["task"] == "regression"
+    assert (
+        cfg.validate({**user, "experiments": [{"datasets": ["mine"], "models": ["cnn_shallow_relu"]}]})["datasets"][
+            "mine"
+        ]["task"]
+        == "regression"
+    )
     message = _error(lambda c: c["datasets"]["synthetic"].update(task="ordinal"))
     assert message.startswith("config error at datasets.synthetic.task") and "'binary', 'regression'" in message
     regression = {**DEFAULT, "datasets": {"synthetic": {**DEFAULT["datasets"]["synthetic"], "task": "regression"}}}
@@ -96,11 +100,13 @@ def test_seed_lists_and_runs():
 
 def test_ensemble_members_get_their_filter_count():
     config = copy.deepcopy(DEFAULT)
-    config["ensembles"] = [{"datasets": ["synthetic"], "base_models": ["cnn_deep_exp"], "filters": [12, 14], "seeds": 2}]
+    config["ensembles"] = [
+        {"datasets": ["synthetic"], "base_models": ["cnn_deep_exp"], "filters": [12, 14], "seeds": 2}
+    ]
     config = cfg.validate(config)
     models = cfg.expand_ensemble_models(config)
     assert models["cnn_deep_exp.f14"]["options"] == {"activation": "exponential", "filters": 14}
-    (dataset, base, method, members), = cfg.ensemble_runs(config)
+    ((dataset, base, method, members),) = cfg.ensemble_runs(config)
     assert (dataset, base, method) == ("synthetic", "cnn_deep_exp", "saliency")
     assert len(members) == 4 and members[0].path == "synthetic/cnn_deep_exp.f12/standard/seed1"
 
@@ -129,15 +135,18 @@ def test_bad_config_stops_before_any_job(tmp_path):
 
 
 def test_lint_and_format():
+    """`make lint` in CI: Snakemake's lint, snakefmt on the rule files, ruff lint and format on the Python."""
     lint = _snakemake("--lint")
     assert lint.returncode == 0 and "Lints for" not in lint.stdout + lint.stderr, lint.stdout + lint.stderr
-    fmt = subprocess.run(
-        [str(Path(sys.executable).with_name("snakefmt")), "--check", "Snakefile", "workflow/rules"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert fmt.returncode == 0, fmt.stderr
+    tools = Path(sys.executable).parent
+    python = ["scripts", "tests", "benchmarks"]
+    for command in (
+        [tools / "snakefmt", "--check", "Snakefile", "workflow/rules"],
+        [tools / "ruff", "check", *python],
+        [tools / "ruff", "format", "--check", *python],
+    ):
+        result = subprocess.run([str(part) for part in command], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, f"{command[0].name}: {result.stdout[-3000:]}{result.stderr[-3000:]}"
 
 
 def _with_weights(config, weights, seeds):
@@ -164,9 +173,25 @@ def test_a_model_with_weights_is_never_planned_for_training(tmp_path):
     config["experiments"][0]["models"] = ["cnn_deep_exp"]
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config))
-    result = subprocess.run([SNAKEMAKE, "-n", "--quiet", "rules", "--snakefile", str(ROOT / "Snakefile"),
-                             "--directory", str(tmp_path), "--configfile", str(configfile), "--cores", "1"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            SNAKEMAKE,
+            "-n",
+            "--quiet",
+            "rules",
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(configfile),
+            "--cores",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "download_weights" in result.stdout and "import_model" in result.stdout
     assert "train_model" not in result.stdout
@@ -191,8 +216,10 @@ def _differences(a, b, where=""):
         yield where
 
 
-SCALED = re.compile(r"^(experiments\.\d+\.seeds|ensembles\.\d+\.seeds|attribution\.max_sequences"
-                    r"|datasets\.[^.]+\.n_(positive|negative))$")
+SCALED = re.compile(
+    r"^(experiments\.\d+\.seeds|ensembles\.\d+\.seeds|attribution\.max_sequences"
+    r"|datasets\.[^.]+\.n_(positive|negative))$"
+)
 
 
 @pytest.mark.parametrize("overlay", sorted(p.name for p in (ROOT / "config" / "cpu").glob("*.yaml")))

@@ -7,19 +7,19 @@ config by its script, and an ENCODE target is resolved once into its own lock fi
 """
 
 import copy
-import re
 import shutil
 from collections import Counter
 
 import pytest
-import yaml
 
-from encode_server import EncodeSite
-from workflow_runner import run_config, run_snakemake
+from helpers.encode_server import EncodeSite
+from helpers.workflow_runner import outputs, planned, rules, run_config
 
 pytestmark = [
     pytest.mark.workflow,
-    pytest.mark.skipif(shutil.which("bedtools") is None, reason="bedtools is not installed (scripts/install_system_deps.sh)"),
+    pytest.mark.skipif(
+        shutil.which("bedtools") is None, reason="bedtools is not installed (scripts/install_system_deps.sh)"
+    ),
 ]
 
 # Every run-level job of one (dataset, model, regime, seed) with both methods, and the tables and
@@ -55,34 +55,6 @@ def finished_run(tmp_path_factory):
         yield workdir, root, base
 
 
-def planned(finished_run, config: dict, *args: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(rule, outputs) of every job a dry-run of ``config`` plans in the finished run."""
-    workdir, root, _ = finished_run
-    configfile = root / "edit.yaml"
-    configfile.write_text(yaml.safe_dump(config))
-    result = run_snakemake(workdir, configfile, ["-n", *args], timeout=600)
-    assert result.returncode == 0, result.stderr[-4000:]
-    jobs, rule = [], None
-    for line in result.stdout.splitlines():
-        start = re.match(r"(?:local)?rule (\w+):$", line)
-        if start:
-            rule = start.group(1)
-            jobs.append((rule, ()))
-        elif rule and line.startswith("    output: "):
-            jobs[-1] = (rule, tuple(line.removeprefix("    output: ").split(", ")))
-        elif not line.startswith("    "):
-            rule = None
-    return jobs
-
-
-def rules(jobs) -> Counter:
-    return Counter(rule for rule, _ in jobs)
-
-
-def outputs(jobs, rule: str) -> set[str]:
-    return {out for name, outs in jobs if name == rule for out in outs}
-
-
 def edited(finished_run, change) -> dict:
     config = copy.deepcopy(finished_run[2])
     change(config)
@@ -94,8 +66,9 @@ def test_the_finished_run_is_up_to_date(finished_run):
 
 
 def test_adding_a_method_attributes_with_it_alone(finished_run):
-    config = edited(finished_run, lambda c: c["attribution"]["methods"].update(
-        smooth={"kind": "smoothgrad", "samples": 2}))
+    config = edited(
+        finished_run, lambda c: c["attribution"]["methods"].update(smooth={"kind": "smoothgrad", "samples": 2})
+    )
     jobs = planned(finished_run, config)
     runs = ["synthetic/shallow/standard/seed1", "ctcf/shallow/standard/seed1"]
     assert rules(jobs) == Counter({rule: 2 for rule in (*PER_METHOD, "plot_attribution")}) + AGGREGATES
@@ -134,20 +107,25 @@ def test_adding_a_tf_resolves_downloads_and_trains_that_tf_alone(finished_run):
         c["experiments"][0]["datasets"].append("rest")
 
     jobs = planned(finished_run, edited(finished_run, change))
-    new_tf = Counter(encode_metadata=1, download_encode=1, build_chip_dataset=1, train_model=1, analysis_plan=1,
-                     chip_windows=1)  # the table over every ChIP-seq dataset gains a row
+    new_tf = Counter(
+        encode_metadata=1, download_encode=1, build_chip_dataset=1, train_model=1, analysis_plan=1, chip_windows=1
+    )  # the table over every ChIP-seq dataset gains a row
     assert rules(jobs) == new_tf + Counter({r: 2 for r in (*PER_METHOD, "plot_attribution")}) + AGGREGATES
     assert outputs(jobs, "encode_metadata") == {"resources/encode/local/REST.tsv"}
     assert outputs(jobs, "download_encode") == {"resources/downloads/encode/local/REST.bed.gz"}
 
 
-@pytest.mark.parametrize("change", [
-    lambda c: c["attribution"].update(batch_size=3),  # the maps do not depend on it (tests/test_attribution.py)
-    lambda c: c["encode"]["local"].update(retries=5),
-    lambda c: c["encode"]["local"].update(output_types=["optimal IDR thresholded peaks"]),  # the lock stays
-    lambda c: c.update(gpu_conda_env="envs/workflow-gpu.yaml", gpu_container="containers/seqattr-gpu.sif"),
-    lambda c: c.setdefault("training", {}).update(max_val_loss=50),  # a guard: the script reads it from config
-], ids=["attribution batch_size", "encode retries", "encode output_types", "gpu software", "training max_val_loss"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c["attribution"].update(batch_size=3),  # the maps do not depend on it (tests/test_attribution.py)
+        lambda c: c["encode"]["local"].update(retries=5),
+        lambda c: c["encode"]["local"].update(output_types=["optimal IDR thresholded peaks"]),  # the lock stays
+        lambda c: c.update(gpu_conda_env="envs/workflow-gpu.yaml", gpu_container="containers/seqattr-gpu.sif"),
+        lambda c: c.setdefault("training", {}).update(max_val_loss=50),  # a guard: the script reads it from config
+    ],
+    ids=["attribution batch_size", "encode retries", "encode output_types", "gpu software", "training max_val_loss"],
+)
 def test_how_a_job_runs_reruns_nothing(finished_run, change):
     assert planned(finished_run, edited(finished_run, change)) == []
 

@@ -86,7 +86,7 @@ def _population(kind: str, n: int = 300, length: int = 100, seed: int = 0):
     starts = rng.integers(0, length - len(MOTIF) + 1, n)
     for i, start in enumerate(starts):
         motif = list(MOTIF) if kind != "scrambled" else rng.permutation(list(MOTIF))
-        letters[i, start:start + len(MOTIF)] = motif
+        letters[i, start : start + len(MOTIF)] = motif
     x = data.one_hot(["".join(row) for row in letters])
     G = rng.normal(0, 0.1, x.shape)
     for i, start in enumerate(starts):
@@ -155,8 +155,15 @@ def test_script_writes_the_row_and_histograms(tmp_path):
     data.write_dataset(tmp_path / "data.h5", {"test": {"x": test_x, "y": np.ones((len(test_x), 1))}})
     data.write_h5(tmp_path / "attr.h5", {"G": G, "x": x, "indices": np.arange(80)})
     label = {"dataset": "synthetic", "model": "cnn_deep", "regime": "standard", "seed": 1, "method": "saliency"}
-    params = {"k": 4, "percentile": 90, "buffer": 2, "window": 3, "top_fraction": 0.1, "bin_width": 0.1,
-              "smoothing": 0.5}
+    params = {
+        "k": 4,
+        "percentile": 90,
+        "buffer": 2,
+        "window": 3,
+        "top_fraction": 0.1,
+        "bin_width": 0.1,
+        "smoothing": 0.5,
+    }
     snakemake = SimpleNamespace(
         input=SimpleNamespace(attributions=str(tmp_path / "attr.h5"), data=str(tmp_path / "data.h5")),
         params=SimpleNamespace(consistency=params, key_map=None, label=label),

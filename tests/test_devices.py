@@ -8,15 +8,25 @@ import pytest
 
 from seqattr import devices
 
-CLAIM = ("import sys; from seqattr import devices; "
-         "print(devices.claim_gpu(sys.argv[1], ['0', '1'], int(sys.argv[2])), flush=True); input()")
+CLAIM = (
+    "import sys; from seqattr import devices; "
+    "print(devices.claim_gpu(sys.argv[1], ['0', '1'], int(sys.argv[2])), flush=True); input()"
+)
 
 
 def _holders(lock_dir, n, jobs_per_gpu=1):
     """``n`` processes that each claim a GPU and hold it until told to exit."""
     env = {k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"}
-    return [subprocess.Popen([sys.executable, "-c", CLAIM, str(lock_dir), str(jobs_per_gpu)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, env=env) for _ in range(n)]
+    return [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIM, str(lock_dir), str(jobs_per_gpu)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(n)
+    ]
 
 
 @pytest.fixture

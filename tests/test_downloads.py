@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import yaml
 
-from file_server import FileSite
+from helpers.file_server import FileSite
 from seqattr.data import write_dataset
 from seqattr.download import md5sum
-from workflow_runner import snakemake, snakemake_fails
+from helpers.workflow_runner import snakemake, snakemake_fails
 
 pytestmark = pytest.mark.workflow
 
@@ -19,7 +19,9 @@ TARGET = "resources/downloads/datasets/lab.h5"
 def site(tmp_path):
     (tmp_path / "site").mkdir()
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (20, 50))]
-    write_dataset(tmp_path / "site" / "lab.h5", {s: {"x": x, "y": np.ones((20, 1))} for s in ("train", "valid", "test")})
+    write_dataset(
+        tmp_path / "site" / "lab.h5", {s: {"x": x, "y": np.ones((20, 1))} for s in ("train", "valid", "test")}
+    )
     with FileSite(tmp_path / "site") as served:
         yield served
 

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from encode_server import DNASE, ENCODE4, TARGETS, encode_server, run_rule_script, write_fasta  # noqa: F401 (fixture)
+from helpers.encode_server import DNASE, ENCODE4, TARGETS, run_rule_script, write_fasta
 from seqattr import download, encode, genome
 
 
@@ -26,8 +26,10 @@ def test_resolver_picks_the_preferred_file(encode_server):
     assert chosen.loc["CTCF", "output_type"] == "conservative IDR thresholded peaks"
     assert chosen.loc["MAX", "output_type"] == "optimal IDR thresholded peaks"
     assert set(chosen["assembly"]) == {"GRCh38"}
-    assert chosen.loc["CTCF", "url"] == f"{encode_server.url}/files/{chosen.loc['CTCF', 'accession']}/@@download/" \
+    assert (
+        chosen.loc["CTCF", "url"] == f"{encode_server.url}/files/{chosen.loc['CTCF', 'accession']}/@@download/"
         f"{chosen.loc['CTCF', 'accession']}.bed.gz"
+    )
     # Arid3 is ARID3A at ENCODE (the fake site knows only that label)
     assert any("target.label=ARID3A" in r for r in encode_server.requests)
     # the lock records where each file comes from: its experiment and biological replicates
@@ -53,16 +55,30 @@ def test_one_target_is_resolved_alone(encode_server):
     row = encode.resolve_target({**encode_server.source_config(), "target": "REST", "pinned": None})
     assert list(row["target"]) == ["REST"] and row.iloc[0]["accession"] == encode_server.chosen["REST"]
     assert [r for r in encode_server.requests if "/search/" in r] == [
-        r for r in encode_server.requests if "target.label=REST" in r]
+        r for r in encode_server.requests if "target.label=REST" in r
+    ]
     dnase = encode.resolve_target({**encode_server.source_config(), "target": "DNase"})
     assert dnase.iloc[0]["accession"] == DNASE
 
 
 def test_choice_rules_on_constructed_records():
-    def record(accession, output_type="conservative IDR thresholded peaks", assembly="GRCh38",
-               status="released", date="2020-01-01", file_format="bed"):
-        return dict(accession=accession, output_type=output_type, assembly=assembly, status=status,
-                    date_created=date, file_format=file_format, file_type=f"{file_format} narrowPeak")
+    def record(
+        accession,
+        output_type="conservative IDR thresholded peaks",
+        assembly="GRCh38",
+        status="released",
+        date="2020-01-01",
+        file_format="bed",
+    ):
+        return dict(
+            accession=accession,
+            output_type=output_type,
+            assembly=assembly,
+            status=status,
+            date_created=date,
+            file_format=file_format,
+            file_type=f"{file_format} narrowPeak",
+        )
 
     files = [
         record("ENCFF1", output_type="pseudoreplicated peaks", date="2024-01-01"),
@@ -78,8 +94,10 @@ def test_choice_rules_on_constructed_records():
     only_pseudo = encode.choose_peak_file(files, "GRCh38", ["IDR thresholded peaks", "pseudoreplicated peaks"], "T")
     assert only_pseudo["accession"] == "ENCFF1"
     # ENCODE's preference first: preferred_default, then the experiment's default analysis, then output type
-    ranked = [record("ENCFF7", output_type="IDR thresholded peaks", date="2018-01-01"),
-              record("ENCFF8", output_type="optimal IDR thresholded peaks", date="2018-01-01")]
+    ranked = [
+        record("ENCFF7", output_type="IDR thresholded peaks", date="2018-01-01"),
+        record("ENCFF8", output_type="optimal IDR thresholded peaks", date="2018-01-01"),
+    ]
     assert encode.choose_peak_file(files + ranked, "GRCh38", encode.OUTPUT_TYPES, "T")["accession"] == "ENCFF3"
     ranked[1]["in_default_analysis"] = True
     for f in files:
@@ -92,9 +110,13 @@ def test_choice_rules_on_constructed_records():
 
 
 def test_default_analysis_membership():
-    experiment = {"default_analysis": "/analyses/ENCAN2/",
-                  "analyses": [{"@id": "/analyses/ENCAN1/", "files": ["/files/A/"]},
-                               {"@id": "/analyses/ENCAN2/", "files": ["/files/B/"]}]}
+    experiment = {
+        "default_analysis": "/analyses/ENCAN2/",
+        "analyses": [
+            {"@id": "/analyses/ENCAN1/", "files": ["/files/A/"]},
+            {"@id": "/analyses/ENCAN2/", "files": ["/files/B/"]},
+        ],
+    }
     assert encode.in_default_analysis(experiment, {"@id": "/files/B/"}) is True
     assert encode.in_default_analysis(experiment, {"@id": "/files/A/"}) is False
     assert encode.in_default_analysis(experiment, {"@id": "/files/C/", "analyses": [{"@id": "/analyses/ENCAN2/"}]})
@@ -199,8 +221,11 @@ def test_plain_fasta_is_accepted_and_other_files_refused(tmp_path, encode_server
     assert sizes == {"chrZ": 200}
     accession = encode_server.chosen["CTCF"]
     with pytest.raises(ValueError, match="not a FASTA file"):
-        genome.prepare(f"{encode_server.url}/files/{accession}/@@download/{accession}.bed.gz",
-                       tmp_path / "bed.fa", tmp_path / "bed.fa.fai")
+        genome.prepare(
+            f"{encode_server.url}/files/{accession}/@@download/{accession}.bed.gz",
+            tmp_path / "bed.fa",
+            tmp_path / "bed.fa.fai",
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["z.fa", "z.fa.fai"]
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from encode_server import run_rule_script
+from helpers.encode_server import run_rule_script
 from seqattr import data, ensemble
 
 
@@ -13,8 +13,9 @@ def test_ensemble_of_identical_maps_has_distance_zero():
     mean = ensemble.ensemble_map([member] * 5)
     np.testing.assert_allclose(mean, member, atol=1e-6)
     np.testing.assert_allclose(ensemble.distances_to_ensemble(member, mean), 0, atol=1e-6)
-    table = ensemble.difference_reduction(*(ensemble.member_distances(member, member)[k]
-                                             for k in ("d_before", "d_after", "angles")))
+    table = ensemble.difference_reduction(
+        *(ensemble.member_distances(member, member)[k] for k in ("d_before", "d_after", "angles"))
+    )
     assert table["count"].sum() == 3 * 20 and table["reduction"].isna().all()  # mean d_before is 0 in every bin
 
 
@@ -35,10 +36,13 @@ def test_distance_is_the_per_position_l2_norm():
 #   0: both off the simplex by the same (1,1,1,1); E = (1,1,1,1) is off the simplex too
 #   1: ±(1,1,1,1): pure off-simplex noise around E = 0
 #   2: ±(1,-1,0,0): on the simplex, nothing to correct
-POPULATION = np.array([
-    [[[2, 0, 1, 1], [1, 1, 1, 1], [1, -1, 0, 0]]],
-    [[[0, 2, 1, 1], [-1, -1, -1, -1], [-1, 1, 0, 0]]],
-], np.float32)
+POPULATION = np.array(
+    [
+        [[[2, 0, 1, 1], [1, 1, 1, 1], [1, -1, 0, 0]]],
+        [[[0, 2, 1, 1], [-1, -1, -1, -1], [-1, 1, 0, 0]]],
+    ],
+    np.float32,
+)
 
 
 def _reduction(population):
@@ -84,8 +88,9 @@ def test_reduction_weighs_each_position_by_its_d_before_and_never_exceeds_one():
     member_angles = rng.uniform(-90, 90, 3000)
     table = ensemble.difference_reduction(d_before, d_after, member_angles)
     bins = np.clip(np.digitize(member_angles, table["angle_low"]) - 1, 0, len(table) - 1)
-    weighted = [np.average(1 - d_after[bins == b] / d_before[bins == b], weights=d_before[bins == b])
-                for b in range(len(table))]
+    weighted = [
+        np.average(1 - d_after[bins == b] / d_before[bins == b], weights=d_before[bins == b]) for b in range(len(table))
+    ]
     np.testing.assert_allclose(table["reduction"], weighted, rtol=1e-9)
     assert (table["reduction"] <= 1).all()
 
@@ -136,8 +141,9 @@ def test_ensemble_and_plot_scripts(tmp_path):
 
     figures = {name: str(tmp_path / f"fig/{name}.png") for name in ("angle_density", "reduction", "large_angles")}
     metrics = tmp_path / "metrics.tsv"
-    pd.DataFrame({"dataset": ["synth"], "corrected": ["raw"], "frac_gt_30": [0.3], "frac_gt_45": [0.15],
-                  "frac_gt_60": [0.08]}).to_csv(metrics, sep="\t", index=False)
+    pd.DataFrame(
+        {"dataset": ["synth"], "corrected": ["raw"], "frac_gt_30": [0.3], "frac_gt_45": [0.15], "frac_gt_60": [0.08]}
+    ).to_csv(metrics, sep="\t", index=False)
     run_rule_script(
         "plot_ensemble.py",
         input={"reductions": [outputs["reduction"]] * 2, "ensembles": [outputs["ensemble"]] * 2, "table": str(metrics)},
@@ -154,10 +160,16 @@ def test_synthetic_reference_fractions_use_raw_synthetic_rows():
 
     from seqattr.ensemble import synthetic_fractions
 
-    table = pd.DataFrame({
-        "dataset": ["synth", "synth", "synth", "ctcf"],
-        "corrected": ["raw", "raw", "corrected", "raw"],
-        "frac_gt_30": [0.2, 0.4, 0.0, 0.9], "frac_gt_45": [0.1, 0.2, 0.0, 0.9], "frac_gt_60": [0.0, 0.1, 0.0, 0.9],
-    })
-    assert synthetic_fractions(table, ["synth"]) == pytest.approx({"frac_gt_30": 0.3, "frac_gt_45": 0.15, "frac_gt_60": 0.05})
+    table = pd.DataFrame(
+        {
+            "dataset": ["synth", "synth", "synth", "ctcf"],
+            "corrected": ["raw", "raw", "corrected", "raw"],
+            "frac_gt_30": [0.2, 0.4, 0.0, 0.9],
+            "frac_gt_45": [0.1, 0.2, 0.0, 0.9],
+            "frac_gt_60": [0.0, 0.1, 0.0, 0.9],
+        }
+    )
+    assert synthetic_fractions(table, ["synth"]) == pytest.approx(
+        {"frac_gt_30": 0.3, "frac_gt_45": 0.15, "frac_gt_60": 0.05}
+    )
     assert synthetic_fractions(table, []) is None

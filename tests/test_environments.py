@@ -25,7 +25,11 @@ def _env_pins(name):
 
 
 def test_requirements_are_all_pinned():
-    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lines = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert len(_pins(lines)) == len(lines)
 
 

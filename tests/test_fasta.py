@@ -11,7 +11,7 @@ import yaml
 
 from seqattr import data, fasta
 from seqattr.data import DatasetError
-from workflow_runner import snakemake
+from helpers.workflow_runner import snakemake
 
 RNG = np.random.default_rng(0)
 
@@ -19,8 +19,11 @@ RNG = np.random.default_rng(0)
 def _write(tmp_path, records, labels, fasta_text=None):
     """A FASTA file of ``records`` (ID → sequence) and a labels TSV of ``labels`` (a DataFrame with an ID column)."""
     fasta_path, labels_path = tmp_path / "seqs.fa", tmp_path / "labels.tsv"
-    fasta_path.write_text(fasta_text if fasta_text is not None else
-                          "".join(f">{name} some description\n{seq[:30]}\n{seq[30:]}\n" for name, seq in records.items()))
+    fasta_path.write_text(
+        fasta_text
+        if fasta_text is not None
+        else "".join(f">{name} some description\n{seq[:30]}\n{seq[30:]}\n" for name, seq in records.items())
+    )
     labels.to_csv(labels_path, sep="\t", index=False)
     return {"fasta": str(fasta_path), "labels": str(labels_path), "split": [0.5, 0.25, 0.25], "seed": 1}
 
@@ -47,24 +50,42 @@ def test_a_fasta_dataset_keeps_labels_with_their_sequences(tmp_path):
     by_id = labels.set_index("id")
     for split in data.SPLITS:
         for x, y in zip(splits[split]["x"], splits[split]["y"]):
-            name = next(n for n, s in records.items() if data.decode(x[None])[0] == s.upper().replace("R", "N")
-                        .replace("Y", "N"))
+            name = next(
+                n
+                for n, s in records.items()
+                if data.decode(x[None])[0] == s.upper().replace("R", "N").replace("Y", "N")
+            )
             np.testing.assert_allclose(y, by_id.loc[name].to_numpy(np.float32))
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda r, l, t: (r, l, t.replace(">seq2 ", ">seq1 ")), "seqs.fa: duplicate ID 'seq1'"),
-    (lambda r, l, t: (r, pd.concat([l, l.iloc[[4]]]), None), "labels.tsv: duplicate ID 'seq4'"),
-    (lambda r, l, t: (r, l.iloc[1:], None), "seqs.fa: 1 sequence\\(s\\) have no row in .*labels.tsv, e.g. 'seq0'"),
-    (lambda r, l, t: (r, pd.concat([l, l.iloc[[0]].assign(id="extra")]), None),
-     "labels.tsv: 1 ID\\(s\\) have no sequence in .*seqs.fa, e.g. 'extra'"),
-    (lambda r, l, t: (r, l.assign(hk=[np.nan] + list(l["hk"][1:])), None),
-     "labels.tsv: ID 'seq0' has no numeric label in column 'hk'"),
-    (lambda r, l, t: ({**r, "seq5": r["seq5"][:20] + "X" + r["seq5"][21:]}, l, None),
-     "seqs.fa: sequence 'seq5' has 'X' at position 21, not an IUPAC nucleotide letter"),
-    (lambda r, l, t: ({**r, "seq6": r["seq6"][:-1]}, l, None), "seqs.fa: sequence 'seq6' has length 49, the first has 50"),
-    (lambda r, l, t: (r, l, "ACGT\n" + t), "seqs.fa: line 1: sequence before the first '>' header"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r, labels, t: (r, labels, t.replace(">seq2 ", ">seq1 ")), "seqs.fa: duplicate ID 'seq1'"),
+        (lambda r, labels, t: (r, pd.concat([labels, labels.iloc[[4]]]), None), "labels.tsv: duplicate ID 'seq4'"),
+        (
+            lambda r, labels, t: (r, labels.iloc[1:], None),
+            "seqs.fa: 1 sequence\\(s\\) have no row in .*labels.tsv, e.g. 'seq0'",
+        ),
+        (
+            lambda r, labels, t: (r, pd.concat([labels, labels.iloc[[0]].assign(id="extra")]), None),
+            "labels.tsv: 1 ID\\(s\\) have no sequence in .*seqs.fa, e.g. 'extra'",
+        ),
+        (
+            lambda r, labels, t: (r, labels.assign(hk=[np.nan] + list(labels["hk"][1:])), None),
+            "labels.tsv: ID 'seq0' has no numeric label in column 'hk'",
+        ),
+        (
+            lambda r, labels, t: ({**r, "seq5": r["seq5"][:20] + "X" + r["seq5"][21:]}, labels, None),
+            "seqs.fa: sequence 'seq5' has 'X' at position 21, not an IUPAC nucleotide letter",
+        ),
+        (
+            lambda r, labels, t: ({**r, "seq6": r["seq6"][:-1]}, labels, None),
+            "seqs.fa: sequence 'seq6' has length 49, the first has 50",
+        ),
+        (lambda r, labels, t: (r, labels, "ACGT\n" + t), "seqs.fa: line 1: sequence before the first '>' header"),
+    ],
+)
 def test_every_input_problem_is_one_line(tmp_path, change, message):
     records = _records()
     labels = _labels(records)

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import yaml
 
-from config_errors import DEFAULT
-from config_errors import config_error as _config_error
-from encode_server import DNASE, EncodeSite, encode_server, write_fasta  # noqa: F401 (fixture)
+from helpers.config_errors import DEFAULT
+from helpers.config_errors import config_error as _config_error
+from helpers.encode_server import DNASE, EncodeSite, write_fasta
 from seqattr import config as cfg
 from seqattr import chipseq, data, encode, training
-from test_training import _model, _train
-from workflow_runner import snakemake_fails
+from helpers.training import seeded_model, train_quickly
+from helpers.workflow_runner import snakemake_fails
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,8 +44,10 @@ def test_an_unknown_target_motif_is_a_config_error():
         config["motifs"].update(enabled=True, target_motifs={"synthetic": ["MA0079.3", "MA9999.1", "SP1", "NOT_A_TF"]})
 
     message = _config_error(targets)
-    assert message.startswith("config error at motifs.target_motifs.synthetic: ['MA9999.1', 'NOT_A_TF'] name no "
-                              "matrix of JASPAR2016 CORE vertebrates")
+    assert message.startswith(
+        "config error at motifs.target_motifs.synthetic: ['MA9999.1', 'NOT_A_TF'] name no "
+        "matrix of JASPAR2016 CORE vertebrates"
+    )
 
 
 def test_a_key_written_twice_is_a_config_error_before_any_job(tmp_path):
@@ -55,7 +57,9 @@ def test_a_key_written_twice_is_a_config_error_before_any_job(tmp_path):
     configfile = tmp_path / "twice.yaml"
     configfile.write_text(twice)
     line = twice.splitlines().index("  epochs: 3") + 1
-    with pytest.raises(cfg.ConfigError, match=f"config error in {configfile}, line {line}: key 'epochs' is given twice"):
+    with pytest.raises(
+        cfg.ConfigError, match=f"config error in {configfile}, line {line}: key 'epochs' is given twice"
+    ):
         cfg.check_unique_keys([configfile])
     cfg.check_unique_keys([ROOT / "config" / "config.yaml"])  # the shipped one has none
     output = snakemake_fails(tmp_path, configfile)
@@ -64,8 +68,10 @@ def test_a_key_written_twice_is_a_config_error_before_any_job(tmp_path):
 
 def test_regression_effects_not_one_per_core_motif_are_a_config_error():
     message = _config_error(lambda c: c["datasets"]["synthetic"].update(task="regression", effects=[1.0, 2.0]))
-    assert message == ("config error at datasets.synthetic.effects: 2 effects for 5 core motifs; a regression "
-                       "dataset needs one per core motif, in the order of core_motifs")
+    assert message == (
+        "config error at datasets.synthetic.effects: 2 effects for 5 core motifs; a regression "
+        "dataset needs one per core motif, in the order of core_motifs"
+    )
 
     def fewer_core_motifs(config):
         config["datasets"]["synthetic"].update(task="regression", core_motifs=["MA0079.3", "MA0095.2"])
@@ -160,9 +166,15 @@ def _check_error(path, **options) -> str:
 
 def test_a_valid_user_dataset_passes_the_check(tmp_path):
     summary = data.check_dataset(_user_file(tmp_path / "ok.h5"), task_type="binary", key_map=KEYS, positives=True)
-    assert summary == {"length": 120, "tasks": 1, "splits": {"train": {"sequences": 20, "positives": 10},
-                                                               "valid": {"sequences": 6, "positives": 3},
-                                                               "test": {"sequences": 8, "positives": 4}}}
+    assert summary == {
+        "length": 120,
+        "tasks": 1,
+        "splits": {
+            "train": {"sequences": 20, "positives": 10},
+            "valid": {"sequences": 6, "positives": 3},
+            "test": {"sequences": 8, "positives": 4},
+        },
+    }
 
 
 def test_labels_outside_0_1_in_the_training_split_are_refused(tmp_path):
@@ -172,8 +184,9 @@ def test_labels_outside_0_1_in_the_training_split_are_refused(tmp_path):
     assert "Y_train sequence 7 has labels [2.0]" in message and "0 or 1" in message
 
 
-@pytest.mark.parametrize("split, kind, value", [("train", "positive", 0), ("valid", "positive", 0),
-                                                ("valid", "negative", 1)])
+@pytest.mark.parametrize(
+    "split, kind, value", [("train", "positive", 0), ("valid", "positive", 0), ("valid", "negative", 1)]
+)
 def test_a_training_or_validation_split_without_both_classes_is_refused(tmp_path, split, kind, value):
     y = np.full_like(_valid_arrays()[f"Y_{split}"], value)
     message = _check_error(_user_file(tmp_path / "one_class.h5", **{f"Y_{split}": y}))
@@ -227,7 +240,9 @@ def test_an_empty_split_is_refused(tmp_path):
 def test_a_test_split_without_positives_is_refused_when_positives_are_attributed(tmp_path):
     path = _user_file(tmp_path / "bad.h5", Y_test=np.zeros((8, 1), np.float32))
     assert "Y_test has no positive of task 0" in _check_error(path, positives=True)
-    assert data.check_dataset(path, task_type="binary", key_map=KEYS, positives=False)["splits"]["test"]["positives"] == 0
+    assert (
+        data.check_dataset(path, task_type="binary", key_map=KEYS, positives=False)["splits"]["test"]["positives"] == 0
+    )
 
 
 def test_an_attributed_task_the_labels_lack_is_refused(tmp_path):
@@ -240,9 +255,11 @@ def test_a_bad_user_dataset_stops_the_run_before_training(tmp_path):
     y = _valid_arrays()["Y_train"]
     y[3] = -1
     path = _user_file(tmp_path / "user.h5", Y_train=y)
-    config = {"datasets": {"user": {"kind": "h5", "path": str(path), "keys": KEYS}},
-              "models": {"m": {"architecture": "local_net"}},
-              "experiments": [{"datasets": ["user"], "models": ["m"], "seeds": 1}]}
+    config = {
+        "datasets": {"user": {"kind": "h5", "path": str(path), "keys": KEYS}},
+        "models": {"m": {"architecture": "local_net"}},
+        "experiments": [{"datasets": ["user"], "models": ["m"], "seeds": 1}],
+    }
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config))
     (tmp_path / "run").mkdir()
@@ -259,7 +276,7 @@ def test_diverged_training_with_a_finite_loss_fails_with_one_line(tmp_path):
     assert cfg.validate(DEFAULT)["training"]["max_val_loss"] == 10
     settings = {"epochs": 2, "batch_size": 50, "learning_rate": 10.0, "save_epochs": "all", "max_val_loss": 10}
     with pytest.raises(training.TrainingError) as error:
-        _train(tmp_path, _model(1), {"kind": "standard"}, settings, epochs_dir=tmp_path / "epochs")
+        train_quickly(tmp_path, seeded_model(1), {"kind": "standard"}, settings, epochs_dir=tmp_path / "epochs")
     message = str(error.value)
     assert "diverged" in message and "training.max_val_loss 10" in message and "\n" not in message
     assert not (tmp_path / "history.tsv").exists() and not (tmp_path / "epochs").exists()

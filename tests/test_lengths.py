@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from encode_server import random_genome, write_fasta, write_peaks
+from helpers.encode_server import random_genome, write_fasta, write_peaks
 from seqattr import chipseq
 from seqattr import consistency as c
 from seqattr import data
@@ -40,16 +40,19 @@ def _random_x(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, list[str]
 def _planted(length: int, start: int, n: int = 8, seed: int = 0):
     """Random sequences with MOTIF at ``start`` and a map that is DIRECTION there and 0 elsewhere."""
     _, strings = _random_x(n, length, seed)
-    strings = [s[:start] + MOTIF + s[start + len(MOTIF):] for s in strings]
+    strings = [s[:start] + MOTIF + s[start + len(MOTIF) :] for s in strings]
     G = np.zeros((n, length, 4))
-    G[:, start:start + len(MOTIF)] = DIRECTION
+    G[:, start : start + len(MOTIF)] = DIRECTION
     return G, data.one_hot(strings), strings
 
 
 def _pwms() -> dict[str, np.ndarray]:
     """Two deterministic 8- and 10-column PWMs (a strong letter per column)."""
     eye = np.eye(4)
-    return {"a": 0.85 * eye[[0, 1, 2, 3, 0, 1, 2, 3]] + 0.0375, "b": 0.85 * eye[[3, 3, 0, 2, 1, 1, 0, 2, 3, 0]] + 0.0375}
+    return {
+        "a": 0.85 * eye[[0, 1, 2, 3, 0, 1, 2, 3]] + 0.0375,
+        "b": 0.85 * eye[[3, 3, 0, 2, 1, 1, 0, 2, 3, 0]] + 0.0375,
+    }
 
 
 def _occurrences(strings: list[str], kmer: str) -> int:
@@ -101,8 +104,8 @@ def test_kmer_run_beyond_position_200_extends_by_the_buffer(length):
     G, x, strings = _planted(length, start, n=1)
     counts = c.kmer_counts(x, 6, c.threshold_runs(G))
     names = c.kmer_names(6)
-    run = strings[0][start:start + len(MOTIF) + 2]
-    expected = [run[i:i + 6] for i in range(3)]
+    run = strings[0][start : start + len(MOTIF) + 2]
+    expected = [run[i : i + 6] for i in range(3)]
     assert sorted(names[counts > 0].tolist()) == sorted(set(expected)) and counts.sum() == 3
 
 
@@ -159,8 +162,13 @@ def test_chipseq_dataset_windows_are_the_summit_centred_slices(length, tmp_path)
     write_peaks(tmp_path / "chip.bed.gz", [("chr1", s, s + 300, o) for s, o in summits.items()])
     write_peaks(tmp_path / "dnase.bed.gz", [("chr1", c - 10, c + 10) for c in (9000, 10000, 11500, 13000)])
     write_fasta(tmp_path / "genome.fa", genome)
-    dataset = chipseq.build(tmp_path / "chip.bed.gz", tmp_path / "dnase.bed.gz", tmp_path / "genome.fa",
-                            length=length, split=[0.5, 0.25, 0.25])
+    dataset = chipseq.build(
+        tmp_path / "chip.bed.gz",
+        tmp_path / "dnase.bed.gz",
+        tmp_path / "genome.fa",
+        length=length,
+        split=[0.5, 0.25, 0.25],
+    )
     assert dataset.counts["positive"]["kept"] == dataset.counts["negative"]["kept"] == 4
     for split in data.SPLITS:
         assert dataset.splits[split]["x"].shape[1:] == (length, 4)
@@ -168,7 +176,7 @@ def test_chipseq_dataset_windows_are_the_summit_centred_slices(length, tmp_path)
     centres = np.array([s + o for s, o in summits.items()])
     np.testing.assert_array_equal(positives["start"], centres - length // 2)
     for row in positives.itertuples():
-        assert row.sequence == genome["chr1"][row.start:row.start + length].upper()
+        assert row.sequence == genome["chr1"][row.start : row.start + length].upper()
 
 
 # ---------------------------------------------------------------------------------- figures
@@ -245,8 +253,12 @@ def test_analysis_and_ensemble_give_one_value_per_position(length):
         assert positions[key].shape == (4, length), key
     distances = member_distances(G, G.mean(0, keepdims=True).repeat(4, 0))
     assert all(v.shape == (4, length) for v in distances.values())
-    assert difference_reduction(**{k: distances[k] for k in ("d_before", "d_after")},
-                                member_angles=distances["angles"])["count"].sum() == 4 * length
+    assert (
+        difference_reduction(**{k: distances[k] for k in ("d_before", "d_after")}, member_angles=distances["angles"])[
+            "count"
+        ].sum()
+        == 4 * length
+    )
 
 
 # ------------------------------------------------------------------------ models, attribution

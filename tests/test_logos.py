@@ -27,7 +27,10 @@ def test_dataset_figure_panels():
     test = splits["test"]
     figure = dataset_figure(test["model"], (test["motif_index"] >= 0).any(1), test["n_motifs"], "tiny")
     titles = [ax.get_title() for ax in figure.axes] + [ax.get_title(loc="left") for ax in figure.axes]
-    assert "motifs per sequence" in titles and "information of the sequence model (with a label-driving core motif)" in titles
+    assert (
+        "motifs per sequence" in titles
+        and "information of the sequence model (with a label-driving core motif)" in titles
+    )
     assert any(t.startswith("tiny: sequence model") for t in titles)
     heights = [p.get_height() for p in figure.axes[0].patches]
     assert sum(heights) == len(test["y"])  # every sequence counted once in the histogram

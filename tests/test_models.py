@@ -44,8 +44,9 @@ def test_cnn_deep_parameter_count():
 
 
 def test_options_reach_the_layers():
-    model = _build("cnn_deep", activation="exponential", filters=12, kernel_size=11, batch_norm=False,
-                   dropout=0.25, l2=0.0)
+    model = _build(
+        "cnn_deep", activation="exponential", filters=12, kernel_size=11, batch_norm=False, dropout=0.25, l2=0.0
+    )
     conv1 = model.get_layer("conv1")
     assert conv1.kernel.shape == (11, 4, 12) and conv1.use_bias
     assert model.get_layer("conv1_act").activation.__name__ == "exponential"
@@ -60,7 +61,10 @@ def test_cnn_shallow_regularisation_follows_paper_001():
     rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
     assert rates == [0.1, 0.2, 0.0]
     assert [layer.name for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)] == [
-        "conv1_bn", "conv2_bn", "dense1_bn"]
+        "conv1_bn",
+        "conv2_bn",
+        "dense1_bn",
+    ]
     assert len(model.losses) == 3  # L2 on the three hidden kernels, not on the logits
 
 
@@ -102,8 +106,10 @@ def test_basset_follows_its_paper():
 def test_width_scales_the_large_architectures(name):
     full, small = _build(name, length=249), _build(name, length=249, width=0.25)
     for layer in ("conv1", "conv2", "dense1"):
-        units = lambda m: getattr(m.get_layer(layer), "filters", None) or m.get_layer(layer).units
-        assert units(small) == round(units(full) * 0.25)
+        full_units, small_units = (
+            getattr(m.get_layer(layer), "filters", None) or m.get_layer(layer).units for m in (full, small)
+        )
+        assert small_units == round(full_units * 0.25)
 
 
 def test_init_std_gives_normal_kernels():

@@ -30,8 +30,9 @@ def constructed_split(seed=0):
 def presence_predictor(x):
     """Output t = 1 exactly when motif t sits at its place: a model that follows its own motif only."""
     observed = x.argmax(-1)
-    return np.stack([np.all(observed[:, 5:9] == MOTIFS[0], axis=1),
-                     np.all(observed[:, 20:24] == MOTIFS[1], axis=1)], axis=1).astype(float)
+    return np.stack(
+        [np.all(observed[:, 5:9] == MOTIFS[0], axis=1), np.all(observed[:, 20:24] == MOTIFS[1], axis=1)], axis=1
+    ).astype(float)
 
 
 def test_resample_changes_only_the_chosen_positions_and_keeps_one_hot():
@@ -58,7 +59,11 @@ def test_a_model_following_its_own_motifs_changes_only_its_own_output():
     x, motif_index, model = constructed_split()
     table = ablation_table(presence_predictor, x, motif_index, model, [[0], [1]], seed=3)
     assert set(zip(table["motif"], table["output"], table["own"])) == {
-        (0, 0, True), (0, 1, False), (1, 0, False), (1, 1, True)}
+        (0, 0, True),
+        (0, 1, False),
+        (1, 0, False),
+        (1, 1, True),
+    }
     own, other = table[table["own"]], table[~table["own"]]
     assert np.all(own["change"] > 0.9)  # a destroyed motif turns its output off (but for a redraw)
     assert np.all(other["change"] == 0) and np.all(table["control_change"] == 0)
@@ -77,13 +82,16 @@ def test_a_model_reading_both_motifs_changes_both_outputs():
 
 
 def test_motif_ablation_covers_synthetic_runs_with_one_output_per_motif_only():
-    config = cfg.validate({
-        "models": {"cnn_shallow": {"architecture": "cnn_shallow"}},
-        "datasets": {
-            "multi": {"kind": "synthetic", "outputs": "per_core_motif"},
-            "single": {"kind": "synthetic"},
-        },
-        "experiments": [{"datasets": ["multi", "single"], "models": ["cnn_shallow"], "regimes": ["standard"],
-                         "seeds": 2}],
-    })
+    config = cfg.validate(
+        {
+            "models": {"cnn_shallow": {"architecture": "cnn_shallow"}},
+            "datasets": {
+                "multi": {"kind": "synthetic", "outputs": "per_core_motif"},
+                "single": {"kind": "synthetic"},
+            },
+            "experiments": [
+                {"datasets": ["multi", "single"], "models": ["cnn_shallow"], "regimes": ["standard"], "seeds": 2}
+            ],
+        }
+    )
     assert [(r.dataset, r.seed) for r, _ in cfg.motif_ablation_runs(config)] == [("multi", 1), ("multi", 2)]

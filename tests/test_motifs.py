@@ -15,7 +15,14 @@ from seqattr import motifs as mo
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 CTCF, YY1, SP1 = "MA0139.1", "MA0095.2", "MA0079.3"
-LABEL = {"dataset": "synthetic", "model": "cnn_deep_exp", "regime": "standard", "seed": 1, "task": 0, "method": "saliency"}
+LABEL = {
+    "dataset": "synthetic",
+    "model": "cnn_deep_exp",
+    "regime": "standard",
+    "seed": 1,
+    "task": 0,
+    "method": "saliency",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +40,9 @@ def motifs(database):
 @pytest.fixture(scope="module")
 def two_motifs(motifs):
     G, x, M = mo.planted_maps({m.id: m.pwm for m in motifs}, [CTCF, YY1])
-    rows, patterns, arrays = mo.analyse(G, x, "saliency", motifs, core_ids=[CTCF, YY1, SP1],
-                                        target_ids=mo.find_motifs(motifs, ["CTCF"]), model=M)
+    rows, patterns, arrays = mo.analyse(
+        G, x, "saliency", motifs, core_ids=[CTCF, YY1, SP1], target_ids=mo.find_motifs(motifs, ["CTCF"]), model=M
+    )
     return dict(G=G, x=x, M=M, rows={r["version"]: r for r in rows}, patterns=patterns, arrays=arrays)
 
 
@@ -109,8 +117,10 @@ def test_a_map_without_signal_is_a_clean_empty_result(motifs):
     rng = np.random.default_rng(1)
     x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (60, 200))]
     M = np.full(x.shape, 0.25)
-    for G, status in ((np.zeros(x.shape, np.float32), "no_signal"),
-                      (rng.normal(0, 1, x.shape).astype(np.float32), "no_patterns")):
+    for G, status in (
+        (np.zeros(x.shape, np.float32), "no_signal"),
+        (rng.normal(0, 1, x.shape).astype(np.float32), "no_patterns"),
+    ):
         rows, patterns, arrays = mo.analyse(G, x, "saliency", motifs, core_ids=[CTCF], model=M)
         assert [r["version"] for r in rows] == ["raw", "corrected"]
         for row in rows:
@@ -146,9 +156,20 @@ def test_summary_counts_seeds_where_correction_does_better():
     rows = []
     for seed, (raw, corrected) in enumerate([(2, 4), (3, 3), (4, 2)], start=1):
         for version, recovered in (("raw", raw), ("corrected", corrected)):
-            rows.append({**LABEL, "seed": seed, "version": version, "core_recovered": recovered,
-                         "core_named": recovered, "spurious_patterns": 5 - recovered, "n_patterns": 5,
-                         "seqlet_overlap": 0.5, "seqlet_precision": 0.4, "target_rank": np.nan})
+            rows.append(
+                {
+                    **LABEL,
+                    "seed": seed,
+                    "version": version,
+                    "core_recovered": recovered,
+                    "core_named": recovered,
+                    "spurious_patterns": 5 - recovered,
+                    "n_patterns": 5,
+                    "seqlet_overlap": 0.5,
+                    "seqlet_precision": 0.4,
+                    "target_rank": np.nan,
+                }
+            )
     summary = mo.summary_table(pd.DataFrame(rows)).set_index("metric")
     assert "target_rank" not in summary.index
     recovered = summary.loc["core_recovered"]
@@ -160,13 +181,15 @@ def test_summary_counts_seeds_where_correction_does_better():
 
 
 def test_motif_runs_follow_the_config():
-    config = cfg.validate({
-        "datasets": {"sim": {"kind": "synthetic"}},
-        "models": {"m": {"architecture": "cnn_shallow"}},
-        "attribution": {"methods": {"saliency": {"kind": "saliency"}, "ism": {"kind": "ism"}}},
-        "experiments": [{"datasets": ["sim"], "models": ["m"], "seeds": 3}],
-        "motifs": {"enabled": True, "methods": ["saliency"], "max_seeds": 2},
-    })
+    config = cfg.validate(
+        {
+            "datasets": {"sim": {"kind": "synthetic"}},
+            "models": {"m": {"architecture": "cnn_shallow"}},
+            "attribution": {"methods": {"saliency": {"kind": "saliency"}, "ism": {"kind": "ism"}}},
+            "experiments": [{"datasets": ["sim"], "models": ["m"], "seeds": 3}],
+            "motifs": {"enabled": True, "methods": ["saliency"], "max_seeds": 2},
+        }
+    )
     runs = cfg.motif_runs(config)
     assert [(r.seed, methods) for r, methods in runs] == [(1, ["saliency"]), (2, ["saliency"])]
     assert cfg.motif_database(config, "sim") == "results/motifs/jaspar/JASPAR2016/CORE/vertebrates.meme"
@@ -186,14 +209,18 @@ def test_motif_runs_follow_the_config():
 
 
 def test_in_vivo_references_and_database():
-    config = cfg.validate({
-        "datasets": {"ctcf": {"kind": "chipseq", "target": "CTCF", "source": "gm"},
-                     "lab": {"kind": "url", "url": "https://example.org/x.h5", "md5": "0" * 32}},
-        "encode": {"gm": {}},
-        "models": {"m": {"architecture": "cnn_shallow"}},
-        "experiments": [{"datasets": ["ctcf", "lab"], "models": ["m"], "seeds": 1}],
-        "motifs": {"enabled": True, "target_motifs": {"lab": ["GABPA", "MA0062"]}, "jaspar_release": "JASPAR2018"},
-    })
+    config = cfg.validate(
+        {
+            "datasets": {
+                "ctcf": {"kind": "chipseq", "target": "CTCF", "source": "gm"},
+                "lab": {"kind": "url", "url": "https://example.org/x.h5", "md5": "0" * 32},
+            },
+            "encode": {"gm": {}},
+            "models": {"m": {"architecture": "cnn_shallow"}},
+            "experiments": [{"datasets": ["ctcf", "lab"], "models": ["m"], "seeds": 1}],
+            "motifs": {"enabled": True, "target_motifs": {"lab": ["GABPA", "MA0062"]}, "jaspar_release": "JASPAR2018"},
+        }
+    )
     assert cfg.motif_references(config, "ctcf", 0) == {"core": [], "targets": ["CTCF"]}
     assert cfg.motif_references(config, "lab", 0) == {"core": [], "targets": ["GABPA", "MA0062"]}
     assert cfg.motif_database(config, "lab") == "results/motifs/jaspar/JASPAR2018/CORE/vertebrates.meme"
@@ -211,9 +238,11 @@ def _run_script(tmp_path, database, references, label=LABEL):
     snakemake = SimpleNamespace(
         input=SimpleNamespace(attributions=str(tmp_path / "attr.h5"), database=str(database)),
         params=SimpleNamespace(settings={"leiden_runs": 5}, references=references, label=label),
-        output=SimpleNamespace(table=str(tmp_path / "m.tsv"), patterns=str(tmp_path / "p.tsv"),
-                               arrays=str(tmp_path / "m.h5")),
-        threads=1, log=[],
+        output=SimpleNamespace(
+            table=str(tmp_path / "m.tsv"), patterns=str(tmp_path / "p.tsv"), arrays=str(tmp_path / "m.h5")
+        ),
+        threads=1,
+        log=[],
     )
     runpy.run_path(str(SCRIPTS / "motifs.py"), init_globals={"snakemake": snakemake})
     return pd.read_csv(tmp_path / "m.tsv", sep="\t"), pd.read_csv(tmp_path / "p.tsv", sep="\t")
@@ -224,15 +253,16 @@ def test_script_in_vivo_ranks_the_target_motif(tmp_path, database, motifs):
     G, x, _ = mo.planted_maps({m.id: m.pwm for m in motifs}, ["MA0138.2"], n=150, p=0.9, offset=0.0, seed=3)  # REST
     _attribution_file(tmp_path / "attr.h5", G, x)
     label = {**LABEL, "dataset": "rest_lab"}
-    table, patterns = _run_script(tmp_path, database, {"core": [], "targets": ["REST"]},
-                                  label)
+    table, patterns = _run_script(tmp_path, database, {"core": [], "targets": ["REST"]}, label)
     assert table["version"].tolist() == ["raw", "corrected"]
     assert table[list(label)].iloc[0].tolist() == list(label.values())
     for _, row in table.iterrows():
         assert row["status"] == "ok" and row["target_rank"] == 1 and row["target_match"] == "MA0138.2"
         assert np.isnan(row["core_recovered"]) and np.isnan(row["seqlet_overlap"])
-        assert row["spurious_patterns"] == (patterns.loc[patterns["version"] == row["version"], "best_qvalue"]
-                                            >= 0.05).sum()
+        assert (
+            row["spurious_patterns"]
+            == (patterns.loc[patterns["version"] == row["version"], "best_qvalue"] >= 0.05).sum()
+        )
     assert set(patterns["dataset"]) == {"rest_lab"}
     assert data.read_attrs(tmp_path / "m.h5")["targets"] == ["MA0138.2"]
 
@@ -250,7 +280,7 @@ def test_script_writes_empty_rows_for_a_map_without_signal(tmp_path, database):
     _attribution_file(tmp_path / "attr.h5", np.zeros(x.shape, np.float32), x, model=np.full(x.shape, 0.25))
     table, patterns = _run_script(tmp_path, database, {"core": [CTCF], "targets": []})
     assert table["status"].tolist() == ["no_signal", "no_signal"] and (table["n_patterns"] == 0).all()
-    assert patterns.empty and list(patterns.columns[:len(LABEL)]) == list(LABEL)
+    assert patterns.empty and list(patterns.columns[: len(LABEL)]) == list(LABEL)
 
 
 def test_figures_draw_patterns_and_recovery(two_motifs, tmp_path):
@@ -260,9 +290,13 @@ def test_figures_draw_patterns_and_recovery(two_motifs, tmp_path):
     figure = logo_figure(two_motifs["arrays"], two_motifs["patterns"], n=6, title="planted")
     assert len([ax for ax in figure.axes if ax.axison]) == 2 * 2 * 2  # 2 patterns × (logo, match) × 2 versions
     save(figure, tmp_path / "logos.png")
-    empty = logo_figure(mo.pattern_arrays("raw", [], [], mo.match([], []), [])
-                        | mo.pattern_arrays("corrected", [], [], mo.match([], []), []),
-                        two_motifs["patterns"].iloc[:0], n=6, status={"raw": "no_signal", "corrected": "no_signal"})
+    empty = logo_figure(
+        mo.pattern_arrays("raw", [], [], mo.match([], []), [])
+        | mo.pattern_arrays("corrected", [], [], mo.match([], []), []),
+        two_motifs["patterns"].iloc[:0],
+        n=6,
+        status={"raw": "no_signal", "corrected": "no_signal"},
+    )
     assert "raw: no signal" in [t.get_text() for ax in empty.axes for t in ax.texts]
     rows = [{**LABEL, **row} for row in two_motifs["rows"].values()]
     rows += [{**LABEL, "dataset": "rest_lab", **row, "core_motifs": 0} for row in two_motifs["rows"].values()]

@@ -11,7 +11,10 @@ def test_saved_epochs_are_in_epoch_order_and_only_epoch_models(tmp_path):
     for name in ["epoch10.keras", "epoch2.keras", "epoch1.keras", "epoch3.keras.partial", "notes.txt"]:
         (tmp_path / name).write_text("")
     assert [(e, p.name) for e, p in over_epochs.saved_epochs(tmp_path)] == [
-        (1, "epoch1.keras"), (2, "epoch2.keras"), (10, "epoch10.keras")]
+        (1, "epoch1.keras"),
+        (2, "epoch2.keras"),
+        (10, "epoch10.keras"),
+    ]
     assert over_epochs.saved_epochs(tmp_path / "missing") == []
 
 
@@ -19,8 +22,19 @@ def test_summary_is_mean_and_sd_over_seeds_per_epoch():
     rows = []
     for seed, values in {1: [0.6, 0.7], 2: [0.8, 0.9]}.items():
         for epoch, value in enumerate(values, 1):
-            rows.append({"dataset": "d", "model": "m", "regime": "r", "task": 0, "method": "saliency", "corrected": "raw",
-                         "seed": seed, "epoch": epoch, **{c: value for c in over_epochs.COLUMNS}})
+            rows.append(
+                {
+                    "dataset": "d",
+                    "model": "m",
+                    "regime": "r",
+                    "task": 0,
+                    "method": "saliency",
+                    "corrected": "raw",
+                    "seed": seed,
+                    "epoch": epoch,
+                    **{c: value for c in over_epochs.COLUMNS},
+                }
+            )
     summary = over_epochs.summarize(pd.DataFrame(rows)).set_index("epoch")
     assert summary.loc[1, "interpretability_auroc_mean"] == pytest.approx(0.7)
     assert summary.loc[2, "cosine_mean"] == pytest.approx(0.8)
@@ -63,13 +77,15 @@ def test_scoring_epochs_on_one_model_equals_loading_each_epoch(tmp_path):
     for epoch, seed in [(1, 11), (2, 12), (3, 13)]:
         _epoch_model(seed, length).save(tmp_path / f"epoch{epoch}.keras")
     method = {"kind": "smoothgrad", "samples": 3}
-    table = over_epochs.score_epochs(over_epochs.saved_epochs(tmp_path), test, indices, truth, method, "logit", 0, 1,
-                                     label, 5)
+    table = over_epochs.score_epochs(
+        over_epochs.saved_epochs(tmp_path), test, indices, truth, method, "logit", 0, 1, label, 5
+    )
     assert list(table["epoch"]) == [1, 1, 2, 2, 3, 3]
     for epoch in (1, 2, 3):
         model = keras.saving.load_model(tmp_path / f"epoch{epoch}.keras", compile=False)
-        alone = over_epochs.epoch_rows(model, Attributor(model, method, (length, 4), "logit", 0), test, indices, truth,
-                                       0, 1, label, 5)
+        alone = over_epochs.epoch_rows(
+            model, Attributor(model, method, (length, 4), "logit", 0), test, indices, truth, 0, 1, label, 5
+        )
         ours = table[table["epoch"] == epoch].drop(columns="epoch").reset_index(drop=True)
         pd.testing.assert_frame_equal(ours, alone, rtol=1e-6)
     per_epoch = table[table["corrected"] == "raw"].set_index("epoch")
@@ -82,16 +98,31 @@ def test_over_epochs_figure_has_a_row_per_model_a_colour_per_regime_and_the_lege
     from seqattr.plots.studies import over_epochs_figure
 
     models, regimes = ["f1", "f4", "f8"], ["standard", "manifold_mixup", "standard_epoch40", "two_phase"]
-    rows = [{"dataset": "d", "model": m, "regime": r, "task": 0, "method": "saliency", "corrected": version,
-             "seed": 1, "epoch": epoch, **{c: 0.5 + epoch / 100 + i / 1000 for c in over_epochs.COLUMNS}}
-            for i, (m, r) in enumerate((m, r) for m in models for r in regimes) for epoch in (1, 2, 3)
-            for version in ("raw", "corrected")]
+    rows = [
+        {
+            "dataset": "d",
+            "model": m,
+            "regime": r,
+            "task": 0,
+            "method": "saliency",
+            "corrected": version,
+            "seed": 1,
+            "epoch": epoch,
+            **{c: 0.5 + epoch / 100 + i / 1000 for c in over_epochs.COLUMNS},
+        }
+        for i, (m, r) in enumerate((m, r) for m in models for r in regimes)
+        for epoch in (1, 2, 3)
+        for version in ("raw", "corrected")
+    ]
     summary = over_epochs.summarize(pd.DataFrame(rows))
     figure = over_epochs_figure(summary)
     assert len(figure.axes) == len(models) * 3
     assert [ax.get_title() for ax in figure.axes[::3]] == [f"{m} · saliency" for m in models]
     assert all(len(ax.get_lines()) == len(regimes) for ax in figure.axes)  # raw maps only, a line per regime
-    colour_of = lambda ax: [tuple(line.get_color()) for line in ax.get_lines()]
+
+    def colour_of(ax):
+        return [tuple(line.get_color()) for line in ax.get_lines()]
+
     assert len(set(colour_of(figure.axes[0]))) == len(regimes)
     assert all(colour_of(ax) == colour_of(figure.axes[0]) for ax in figure.axes)
     assert not any(ax.get_legend() for ax in figure.axes)

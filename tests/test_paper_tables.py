@@ -28,17 +28,33 @@ def _ours() -> pd.DataFrame:
         for seed, value in enumerate(values, start=1):
             for method, shift in (("saliency", 0.0), ("smoothgrad", 0.1)):
                 for corrected, offset in (("raw", 0.0), ("corrected", 5.0)):
-                    rows.append({"dataset": "synthetic", "model": model, "regime": regime, "seed": seed,
-                                 "task": 0, "method": method, "corrected": corrected,
-                                 "interpretability_auroc": value + shift + offset,
-                                 "classification_auroc": 0.9 + seed / 100})
+                    rows.append(
+                        {
+                            "dataset": "synthetic",
+                            "model": model,
+                            "regime": regime,
+                            "seed": seed,
+                            "task": 0,
+                            "method": method,
+                            "corrected": corrected,
+                            "interpretability_auroc": value + shift + offset,
+                            "classification_auroc": 0.9 + seed / 100,
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
 def _reference(**extra) -> pd.DataFrame:
-    table = pd.DataFrame({"model": ["m1", "m2"], "regime": ["standard", "noise"], "paper_row": ["A", "B"],
-                          "interpretability_auroc": [0.75, 0.61], "interpretability_auroc_sd": [0.01, 0.02],
-                          "classification_auroc": [0.95, 0.96]})
+    table = pd.DataFrame(
+        {
+            "model": ["m1", "m2"],
+            "regime": ["standard", "noise"],
+            "paper_row": ["A", "B"],
+            "interpretability_auroc": [0.75, 0.61],
+            "interpretability_auroc_sd": [0.01, 0.02],
+            "classification_auroc": [0.95, 0.96],
+        }
+    )
     return table.assign(**extra)
 
 
@@ -54,25 +70,41 @@ def test_mean_and_sd_over_seeds_of_raw_rows_per_model_and_regime():
     assert table["classification_auroc_paper_sd"].isna().all()  # the paper gives no ± for it
     assert table["n_seeds"].tolist() == [3, 3] and table["n_seeds_run"].tolist() == [3, 3]
     assert list(table.reset_index().columns) == [
-        "model", "regime", "paper_row",
-        "interpretability_auroc_paper", "interpretability_auroc_paper_sd",
-        "interpretability_auroc_ours", "interpretability_auroc_ours_sd",
-        "classification_auroc_paper", "classification_auroc_paper_sd",
-        "classification_auroc_ours", "classification_auroc_ours_sd", "n_seeds", "n_seeds_run"]
+        "model",
+        "regime",
+        "paper_row",
+        "interpretability_auroc_paper",
+        "interpretability_auroc_paper_sd",
+        "interpretability_auroc_ours",
+        "interpretability_auroc_ours_sd",
+        "classification_auroc_paper",
+        "classification_auroc_paper_sd",
+        "classification_auroc_ours",
+        "classification_auroc_ours_sd",
+        "n_seeds",
+        "n_seeds_run",
+    ]
 
 
 def test_method_none_pools_methods_and_a_method_column_matches_per_row():
     pooled = paper_tables.compare(_reference(), _ours(), method=None, min_auroc=None).set_index("model")
     assert pooled.loc["m1", "interpretability_auroc_ours"] == pytest.approx(0.85)  # saliency and SmoothGrad
     reference = pd.concat([_reference(method="saliency"), _reference(method="smoothgrad")], ignore_index=True)
-    per_method = paper_tables.compare(reference, _ours(), method="saliency", min_auroc=None).set_index(["model", "method"])
+    per_method = paper_tables.compare(reference, _ours(), method="saliency", min_auroc=None).set_index(
+        ["model", "method"]
+    )
     assert per_method.loc[("m1", "smoothgrad"), "interpretability_auroc_ours"] == pytest.approx(0.90)
     assert per_method.loc[("m1", "saliency"), "interpretability_auroc_ours"] == pytest.approx(0.80)
 
 
 def test_missing_model_or_empty_regime_gives_nan_and_a_warning(caplog):
-    reference = pd.concat([_reference(), pd.DataFrame({"model": ["gone", "m1"], "regime": ["standard", np.nan],
-                                                       "paper_row": ["C", "D"]})], ignore_index=True)
+    reference = pd.concat(
+        [
+            _reference(),
+            pd.DataFrame({"model": ["gone", "m1"], "regime": ["standard", np.nan], "paper_row": ["C", "D"]}),
+        ],
+        ignore_index=True,
+    )
     with caplog.at_level(logging.WARNING, logger="seqattr"):
         table = paper_tables.compare(reference, _ours(), method="saliency", min_auroc=None)
     missing = table[table["paper_row"].isin(["C", "D"])]
@@ -145,11 +177,16 @@ def _rule_script(tmp_path, tests: pd.DataFrame):
     tests.to_csv(tmp_path / "claims.tsv", sep="\t", index=False)
     log = tmp_path / "rule.log"
     snakemake = SimpleNamespace(
-        input=SimpleNamespace(metrics=str(tmp_path / "metrics.tsv"), selection=str(tmp_path / "selection.tsv"),
-                              reference=str(tmp_path / "reference.tsv"), claims=str(tmp_path / "claims.tsv")),
+        input=SimpleNamespace(
+            metrics=str(tmp_path / "metrics.tsv"),
+            selection=str(tmp_path / "selection.tsv"),
+            reference=str(tmp_path / "reference.tsv"),
+            claims=str(tmp_path / "claims.tsv"),
+        ),
         params=SimpleNamespace(method="saliency", min_auroc=0.915),
         output=SimpleNamespace(table=str(tmp_path / "out.tsv"), claims=str(tmp_path / "out_claims.tsv")),
-        log=[str(log)])
+        log=[str(log)],
+    )
     runpy.run_path(str(ROOT / "scripts" / "paper_table.py"), init_globals={"snakemake": snakemake})
     return log
 
@@ -160,8 +197,12 @@ def _test(claim, test, metric, a, b=""):
 
 def test_rule_script_writes_the_comparison_and_its_claims(tmp_path):
     # the paper has A (m1) above B (m2) on both metrics; our seeds 2–3 of m1 (0.85) beat seed 2–3 of m2 (0.63)
-    tests = pd.DataFrame([_test("A beats B", "higher", "interpretability_auroc", "A", "B"),
-                          _test("B beats A", "higher", "kmer_kld", "B", "A")])
+    tests = pd.DataFrame(
+        [
+            _test("A beats B", "higher", "interpretability_auroc", "A", "B"),
+            _test("B beats A", "higher", "kmer_kld", "B", "A"),
+        ]
+    )
     log = _rule_script(tmp_path, tests)
     written = pd.read_csv(tmp_path / "out.tsv", sep="\t").set_index("model")
     assert written.loc["m1", "kmer_kld_ours"] == pytest.approx(2.5)  # seeds 2 and 3
@@ -188,18 +229,28 @@ def test_a_claims_file_naming_an_unknown_row_or_metric_fails_before_anything_is_
 
 def test_claims_count_their_tests_on_the_paper_and_on_ours():
     rows = ["r1", "r2", "r3", "r4"]
-    comparison = pd.DataFrame({"paper_row": rows,
-                               "snr_paper": [1.0, 2.0, 3.0, 4.0], "snr_ours": [1.0, 2.0, 4.0, 3.0],
-                               "kmer_kld_paper": [0.1, 0.2, 0.3, 0.4], "kmer_kld_ours": [0.4, 0.3, 0.2, 0.1],
-                               "classification_auroc_paper": [0.9, 0.8, 0.7, 0.6],
-                               "classification_auroc_ours": [0.9, 0.8, np.nan, 0.6]})
-    tests = pd.DataFrame([
-        _test("two of three", "higher", "snr", "r2", "r1"), _test("two of three", "higher", "snr", "r4", "r3"),
-        _test("two of three", "higher", "snr", "r3", "r2"),  # paper 3/3, ours 2/3 (r4 < r3)
-        _test("half", "higher", "snr", "r2", "r1"), _test("half", "higher", "snr", "r1", "r2"),  # paper ½, ours ½
-        _test("tracks", "correlates", "kmer_kld", "snr"),  # paper ρ +1, ours ρ −0.8
-        _test("not run", "higher", "classification_auroc", "r1", "r3"),  # our r3 is NaN
-    ])
+    comparison = pd.DataFrame(
+        {
+            "paper_row": rows,
+            "snr_paper": [1.0, 2.0, 3.0, 4.0],
+            "snr_ours": [1.0, 2.0, 4.0, 3.0],
+            "kmer_kld_paper": [0.1, 0.2, 0.3, 0.4],
+            "kmer_kld_ours": [0.4, 0.3, 0.2, 0.1],
+            "classification_auroc_paper": [0.9, 0.8, 0.7, 0.6],
+            "classification_auroc_ours": [0.9, 0.8, np.nan, 0.6],
+        }
+    )
+    tests = pd.DataFrame(
+        [
+            _test("two of three", "higher", "snr", "r2", "r1"),
+            _test("two of three", "higher", "snr", "r4", "r3"),
+            _test("two of three", "higher", "snr", "r3", "r2"),  # paper 3/3, ours 2/3 (r4 < r3)
+            _test("half", "higher", "snr", "r2", "r1"),
+            _test("half", "higher", "snr", "r1", "r2"),  # paper ½, ours ½
+            _test("tracks", "correlates", "kmer_kld", "snr"),  # paper ρ +1, ours ρ −0.8
+            _test("not run", "higher", "classification_auroc", "r1", "r3"),  # our r3 is NaN
+        ]
+    )
     paper_claims.check_claims_file(tests, comparison, "claims.tsv")
     claims = paper_claims.claims(comparison, tests).set_index("claim")
     assert claims.loc["two of three", "paper"] == 1.0 and claims.loc["two of three", "ours"] == pytest.approx(2 / 3)
@@ -212,8 +263,12 @@ def test_claims_count_their_tests_on_the_paper_and_on_ours():
 
 
 def test_transcriptions_exist():
-    assert {p.stem for p in REFERENCES} >= {"paper_000_table1", "paper_000_table2", "paper_002_table1",
-                                            "paper_003_table1"}
+    assert {p.stem for p in REFERENCES} >= {
+        "paper_000_table1",
+        "paper_000_table2",
+        "paper_002_table1",
+        "paper_003_table1",
+    }
 
 
 @pytest.mark.parametrize("path", REFERENCES, ids=lambda p: p.stem)
@@ -232,10 +287,13 @@ def test_reference_names_only_what_its_paper_config_runs(path):
             assert row["note"], row["paper_row"]
             continue
         assert row["regime"] in cfg["regimes"], row["paper_row"]
-        assert any(run.model == row["model"] and run.regime == row["regime"]
-                   and row.get("dataset", run.dataset) == run.dataset
-                   and row.get("method", methods[0]) in methods
-                   for run, methods in runs), row["paper_row"]
+        assert any(
+            run.model == row["model"]
+            and run.regime == row["regime"]
+            and row.get("dataset", run.dataset) == run.dataset
+            and row.get("method", methods[0]) in methods
+            for run, methods in runs
+        ), row["paper_row"]
 
 
 @pytest.mark.parametrize("stem", ["paper_000", "paper_002", "paper_003"])
@@ -254,7 +312,9 @@ def test_claims_files_name_rows_of_their_table_and_the_paper_supports_them(path)
     reference = paper_tables.read_tsv(path, ["model", "regime"])
     metrics = [c for c in reference if c in set(aggregate.COLUMNS) | set(KLDS) and c not in paper_tables.KEYS]
     ours = pd.DataFrame(columns=list(dict.fromkeys(paper_tables.KEYS + ["seed", "corrected"] + metrics)))
-    comparison = paper_tables.compare(reference, ours, "saliency" if "method" not in reference else None, min_auroc=None)
+    comparison = paper_tables.compare(
+        reference, ours, "saliency" if "method" not in reference else None, min_auroc=None
+    )
     claims_path = path.with_name(f"{path.stem}.claims.tsv")
     tests = paper_tables.read_tsv(claims_path, paper_claims.FILE_COLUMNS)
     paper_claims.check_claims_file(tests, comparison, str(claims_path))

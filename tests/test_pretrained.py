@@ -18,59 +18,11 @@ from seqattr.pretrained import WeightsError, load_weights
 
 tf_keras = pytest.importorskip("tf_keras")
 
+from helpers.lab_models import DEEP_K11, SHALLOW, keras2_model, perturbed, save_released  # noqa: E402 (after the skip)
+
 L = 200
 RNG = np.random.default_rng(0)
 X = one_hot(["".join(RNG.choice(list("ACGT"), L)) for _ in range(16)])
-
-# (kind, units, kernel, pool, activation, dropout) as in the lab's model_zoo listing
-SHALLOW = [("conv", 24, 19, 50, "exponential", 0.1), ("conv", 48, 3, 2, "relu", 0.2), ("dense", 96, 0, 1, "relu", 0.5)]
-DEEP_K11 = [("conv", 24, 11, 1, "relu", 0.1), ("conv", 32, 7, 4, "relu", 0.2), ("conv", 48, 7, 4, "relu", 0.3),
-            ("conv", 64, 3, 3, "relu", 0.4), ("dense", 96, 0, 1, "relu", 0.5)]
-
-
-def perturbed(model):
-    """``model`` with non-trivial BN statistics and biases, so that a wrong assignment or fold would show."""
-    layers = tf_keras.layers
-    for layer in model.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            gamma, beta, mean, var = layer.get_weights()
-            layer.set_weights([gamma + RNG.random(gamma.shape), beta + RNG.normal(size=beta.shape) * 0.1,
-                               mean + RNG.normal(size=mean.shape) * 0.1, var + RNG.random(var.shape)])
-        elif isinstance(layer, (layers.Conv1D, layers.Dense)):
-            kernel, bias = layer.get_weights()
-            layer.set_weights([kernel, RNG.normal(size=bias.shape) * 0.3])
-    return model
-
-
-def keras2_model(blocks):
-    """The lab's model in Keras 2 (tf-keras) with its default layer names: conv/dense *with* bias, BN,
-    activation, dropout, max-pooling; every bias and BN statistic non-trivial so a wrong fold would show."""
-    tf_keras.backend.clear_session()  # default names from conv1d, batch_normalization, … as in the real files
-    layers = tf_keras.layers
-    inputs = layers.Input((L, 4))
-    h = inputs
-    for kind, units, kernel, pool, activation, rate in blocks:
-        if kind == "conv":
-            h = layers.Conv1D(units, kernel, padding="same")(h)
-        else:
-            h = layers.Dense(units)(layers.Flatten()(h))
-        h = layers.BatchNormalization()(h)
-        h = layers.Dropout(rate)(layers.Activation(activation)(h))
-        if pool > 1:
-            h = layers.MaxPool1D(pool)(h)
-    logits = layers.Dense(1)(h)
-    model = tf_keras.Model(inputs, layers.Activation("sigmoid")(logits))
-    return perturbed(model)
-
-
-def save_released(model, path) -> None:
-    """``save_weights``, then the name attributes as fixed-length byte strings, as Keras 2.2.4-tf stored them."""
-    model.save_weights(str(path))
-    with h5py.File(path, "a") as handle:
-        for group in [handle] + [handle[n] for n in handle.attrs["layer_names"]]:
-            key = "layer_names" if group is handle else "weight_names"
-            group.attrs[key] = np.array([str(n).encode() for n in group.attrs[key]], dtype="S")
-        handle.attrs["keras_version"] = "2.2.4-tf"
 
 
 def deepstarr_keras2():
@@ -86,7 +38,9 @@ def deepstarr_keras2():
         h = layers.MaxPooling1D(2)(layers.Activation("relu")(layers.BatchNormalization()(h)))
     h = layers.Flatten()(h)
     for i in (1, 2):
-        h = layers.Dropout(0.4)(layers.Activation("relu")(layers.BatchNormalization()(layers.Dense(256, name=f"Dense_{i}")(h))))
+        h = layers.Dropout(0.4)(
+            layers.Activation("relu")(layers.BatchNormalization()(layers.Dense(256, name=f"Dense_{i}")(h)))
+        )
     heads = [layers.Dense(1, activation="linear", name=f"Dense_{task}")(h) for task in ("Dev", "Hk")]
     model = tf_keras.Model(inputs, heads)
     return perturbed(model)
@@ -120,10 +74,13 @@ def test_fixture_has_the_released_layout(tmp_path):
         assert handle["dense"]["dense"]["bias:0"].shape == (96,)
 
 
-@pytest.mark.parametrize("blocks, spec", [
-    (SHALLOW, {"architecture": "cnn_shallow", "options": {"activation": "exponential"}}),
-    (DEEP_K11, {"architecture": "cnn_deep", "options": {"kernel_size": 11}}),
-])
+@pytest.mark.parametrize(
+    "blocks, spec",
+    [
+        (SHALLOW, {"architecture": "cnn_shallow", "options": {"activation": "exponential"}}),
+        (DEEP_K11, {"architecture": "cnn_deep", "options": {"kernel_size": 11}}),
+    ],
+)
 def test_legacy_weights_give_the_same_predictions(tmp_path, blocks, spec):
     legacy = keras2_model(blocks)
     path = tmp_path / "weights.h5"
@@ -142,8 +99,10 @@ def test_bias_before_batch_norm_is_folded_not_dropped(tmp_path):
     for layer in legacy.layers:
         if isinstance(layer, tf_keras.layers.Conv1D):
             layer.set_weights([layer.get_weights()[0], np.zeros(layer.filters)])
-    ours = load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}},
-                                    (L, 4), 1, "binary"), path)
+    ours = load_weights(
+        build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (L, 4), 1, "binary"),
+        path,
+    )
     assert np.abs(ours.predict(X, verbose=0) - legacy.predict(X, verbose=0)).max() > 1e-3
 
 
@@ -157,14 +116,18 @@ def test_wrong_architecture_names_the_layer(tmp_path):
 def test_shape_mismatch_names_both_shapes(tmp_path):
     path = tmp_path / "deep_k11.h5"
     save_released(keras2_model(DEEP_K11), path)
-    with pytest.raises(WeightsError, match=r"layer 'conv1d' has weights of shapes \[\(11, 4, 24\), \(24,\)\].*\(19, 4, 24\)"):
+    with pytest.raises(
+        WeightsError, match=r"layer 'conv1d' has weights of shapes \[\(11, 4, 24\), \(24,\)\].*\(19, 4, 24\)"
+    ):
         load_weights(build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1, "binary"), path)
 
 
 def test_keras3_file_is_loaded_whole(tmp_path):
     model = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary")
     model.save(tmp_path / "m.keras")
-    loaded = load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary"), tmp_path / "m.keras")
+    loaded = load_weights(
+        build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary"), tmp_path / "m.keras"
+    )
     np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
     with pytest.raises(WeightsError, match="does not exist"):
         load_weights(model, tmp_path / "missing.h5")
@@ -174,12 +137,16 @@ def test_keras_file_of_another_architecture_is_refused(tmp_path):
     deep = build_model({"architecture": "cnn_deep", "options": {}}, (L, 4), 1, "binary")
     deep.save(tmp_path / "deep.keras")
     with pytest.raises(WeightsError, match="not the configured architecture 'cnn_shallow'"):
-        load_weights(build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary"), tmp_path / "deep.keras")
+        load_weights(
+            build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary"), tmp_path / "deep.keras"
+        )
     relu = build_model({"architecture": "cnn_shallow", "options": {"activation": "relu"}}, (L, 4), 1, "binary")
     relu.save(tmp_path / "relu.keras")
     with pytest.raises(WeightsError, match="exponential"):
-        load_weights(build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (L, 4), 1, "binary"),
-                     tmp_path / "relu.keras")
+        load_weights(
+            build_model({"architecture": "cnn_shallow", "options": {"activation": "exponential"}}, (L, 4), 1, "binary"),
+            tmp_path / "relu.keras",
+        )
 
 
 def test_keras_file_built_for_another_length_is_refused_by_name(tmp_path):
@@ -187,8 +154,11 @@ def test_keras_file_built_for_another_length_is_refused_by_name(tmp_path):
     ours = build_model({"architecture": "cnn_shallow", "options": {}}, (L, 4), 1, "binary")
     assert [w.shape for w in longer.weights] == [w.shape for w in ours.weights]  # pooling floors both to one size
     longer.save(tmp_path / "longer.keras")
-    with pytest.raises(WeightsError, match=rf"longer.keras: the model was built for inputs of {L + 10} nt × 4 channels, "
-                                           rf"but the dataset's sequences are {L} nt × 4"):
+    with pytest.raises(
+        WeightsError,
+        match=rf"longer.keras: the model was built for inputs of {L + 10} nt × 4 channels, "
+        rf"but the dataset's sequences are {L} nt × 4",
+    ):
         load_weights(ours, tmp_path / "longer.keras")
 
 
@@ -204,8 +174,11 @@ def test_truncated_keras_file_is_named_unreadable(tmp_path):
 LAB_WEIGHTS = os.environ.get("SEQATTR_LAB_WEIGHTS")
 
 
-@pytest.mark.skipif(not LAB_WEIGHTS, reason="set SEQATTR_LAB_WEIGHTS to a folder of the lab's released "
-                    "cnn_{deep,shallow}_{relu,exponential}_*.h5 files to check them (a hand check, no network)")
+@pytest.mark.skipif(
+    not LAB_WEIGHTS,
+    reason="set SEQATTR_LAB_WEIGHTS to a folder of the lab's released "
+    "cnn_{deep,shallow}_{relu,exponential}_*.h5 files to check them (a hand check, no network)",
+)
 def test_released_weights_equal_a_bias_keeping_rebuild():
     """Every released file: our bias-free model against the lab's layer listing with biases, same weights."""
     files = sorted(Path(LAB_WEIGHTS).glob("cnn_*_*_*.h5"))
@@ -217,6 +190,9 @@ def test_released_weights_equal_a_bias_keeping_rebuild():
         legacy = keras2_model(blocks)
         legacy.load_weights(str(path))
         options = {"activation": activation, **({"kernel_size": 11} if depth == "deep" else {})}
-        ours = load_weights(build_model({"architecture": f"cnn_{depth}", "options": options}, (L, 4), 1, "binary"), path)
-        np.testing.assert_allclose(ours.predict(X, verbose=0), legacy.predict(X, verbose=0), atol=1e-5,
-                                   err_msg=str(path))
+        ours = load_weights(
+            build_model({"architecture": f"cnn_{depth}", "options": options}, (L, 4), 1, "binary"), path
+        )
+        np.testing.assert_allclose(
+            ours.predict(X, verbose=0), legacy.predict(X, verbose=0), atol=1e-5, err_msg=str(path)
+        )

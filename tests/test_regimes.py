@@ -27,9 +27,18 @@ def _regime(spec, architecture="cnn_shallow", **options):
 
 
 def test_names_and_errors():
-    assert regimes.REGIMES == ("standard", "mixup", "manifold_mixup", "input_noise", "manifold_noise",
-                               "adversarial", "spectral_norm", "angle_regularization", "two_phase",
-                               "two_phase_manifold_mixup")
+    assert regimes.REGIMES == (
+        "standard",
+        "mixup",
+        "manifold_mixup",
+        "input_noise",
+        "manifold_noise",
+        "adversarial",
+        "spectral_norm",
+        "angle_regularization",
+        "two_phase",
+        "two_phase_manifold_mixup",
+    )
     with pytest.raises(ValueError, match="allowed: \\['standard', 'mixup'"):
         regimes.make_regime({"kind": "mix_up"})
     with pytest.raises(ValueError, match="'input_noise' does not take \\['alpha'\\]"):
@@ -44,8 +53,9 @@ def test_a_manifold_regime_needs_hidden_blocks(kind):
     hidden = keras.layers.Dense(8, activation="relu", name="hidden")(keras.layers.Flatten()(inputs))
     logits = keras.layers.Dense(1, name="logits")(hidden)
     model = keras.Model(inputs, keras.layers.Activation("sigmoid", name="probability")(logits), name="plain")
-    with pytest.raises(ValueError, match=f"regime '{kind}' acts on hidden representations, but model plain has no "
-                                         "hidden blocks"):
+    with pytest.raises(
+        ValueError, match=f"regime '{kind}' acts on hidden representations, but model plain has no hidden blocks"
+    ):
         regimes.make_regime({"kind": kind}).setup(model, seed=0)
 
 
@@ -75,9 +85,10 @@ def test_manifold_mixup_draws_its_layer_at_every_step():
     for i in range(12):
         layer, lam, k_perm = regime.draws(_key(i))
         perm = regimes.permutation(k_perm, 16)
-        candidates = [run_logits(model, X, training=False,
-                                 hook=lambda j, h, at=at: regimes.mix(h, lam, perm) if j == at else h)
-                      for at in range(regime.choices())]
+        candidates = [
+            run_logits(model, X, training=False, hook=lambda j, h, at=at: regimes.mix(h, lam, perm) if j == at else h)
+            for at in range(regime.choices())
+        ]
         logits, _ = traced(_key(i))
         matches = [at for at, c in enumerate(candidates) if np.allclose(logits, c, atol=1e-5)]
         assert int(layer) in matches
@@ -93,8 +104,14 @@ def test_input_noise_has_the_configured_sigma():
 
 
 def test_pgd_stays_inside_epsilon_and_raises_the_loss():
-    spec = {"kind": "adversarial", "epsilon": 0.05, "step_size": 0.02, "iterations": 4, "clean_epochs": 2,
-            "mixed_epochs": 3}
+    spec = {
+        "kind": "adversarial",
+        "epsilon": 0.05,
+        "step_size": 0.02,
+        "iterations": 4,
+        "clean_epochs": 2,
+        "mixed_epochs": 3,
+    }
     regime, model = _regime(spec)
     adversarial = regime.perturb(X, Y)
     delta = (adversarial - X).numpy()
@@ -118,8 +135,9 @@ def test_pgd_step_sizes_decay_as_specified():
 
 @pytest.mark.parametrize("clip", [False, True])
 def test_pgd_clipping_keeps_inputs_in_the_one_hot_range(clip):
-    regime, _ = _regime({"kind": "adversarial", "epsilon": 0.2, "step_size": 0.01, "iterations": 20,
-                         "clip_inputs": clip})
+    regime, _ = _regime(
+        {"kind": "adversarial", "epsilon": 0.2, "step_size": 0.01, "iterations": 20, "clip_inputs": clip}
+    )
     adversarial = regime.perturb(X, Y).numpy()
     assert np.abs(adversarial - X.numpy()).max() <= 0.2 + 1e-6
     inside = adversarial.min() >= 0.0 and adversarial.max() <= 1.0
@@ -151,9 +169,14 @@ def test_spectral_penalty_matches_svd():
     np.testing.assert_allclose(tape.gradient(penalty, kernel), 0.01 * s[0] * np.outer(u[:, 0], vt[0]), atol=2e-4)
 
 
-GRADS = np.array([[[2, 0, 0, 0], [1, 1, 0, 0]],            # 30°, 45°
-                  [[0, -5, 0, 0], [0.1, 0.1, 0.1, 0]],     # −30°, 60°
-                  [[0, 0, 0, 0], [1, -1, 0, 0]]], np.float32)  # 0°, 0°
+GRADS = np.array(
+    [
+        [[2, 0, 0, 0], [1, 1, 0, 0]],  # 30°, 45°
+        [[0, -5, 0, 0], [0.1, 0.1, 0.1, 0]],  # −30°, 60°
+        [[0, 0, 0, 0], [1, -1, 0, 0]],
+    ],
+    np.float32,
+)  # 0°, 0°
 
 
 def test_simplex_angles_of_constructed_gradients():
@@ -178,8 +201,9 @@ def _linear_two_task_model(seed=0):
     logits = keras.layers.Dense(2, name="logits")(keras.layers.Flatten(name="flatten")(inputs))
     model = keras.Model(inputs, keras.layers.Activation("sigmoid", name="probability")(logits))
     rng = np.random.default_rng(seed)
-    model.get_layer("logits").set_weights([rng.normal(size=(800, 2)).astype(np.float32) * 0.1,
-                                           np.array([0.0, 3.0], np.float32)])
+    model.get_layer("logits").set_weights(
+        [rng.normal(size=(800, 2)).astype(np.float32) * 0.1, np.array([0.0, 3.0], np.float32)]
+    )
     return model
 
 
@@ -210,14 +234,22 @@ def test_angle_penalty_has_a_weight_gradient():
 def test_two_phase_switches_dropout_and_learning_rate():
     regime, model = _regime({"kind": "two_phase"}, architecture="baseline_cnn")
     optimizer = keras.optimizers.Adam(5e-4)
-    rates = lambda: {layer.name: layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)}
+
+    def rates():
+        return {layer.name: layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)}
+
     regime.begin_epoch(1, optimizer)
     assert regime.phase(2) == "phase1" and set(rates().values()) == {0.0}
     assert np.isclose(optimizer.learning_rate.numpy(), 1e-3)
     regime.begin_epoch(3, optimizer)
     assert regime.phase(3) == "phase2" and np.isclose(optimizer.learning_rate.numpy(), 1e-2)
-    assert rates() == {"conv1_dropout": 0.4, "conv2_dropout": 0.4, "conv3_dropout": 0.4, "conv4_dropout": 0.4,
-                       "dense1_dropout": 0.5}
+    assert rates() == {
+        "conv1_dropout": 0.4,
+        "conv2_dropout": 0.4,
+        "conv3_dropout": 0.4,
+        "conv4_dropout": 0.4,
+        "dense1_dropout": 0.5,
+    }
 
 
 def test_two_phase_manifold_mixup_keeps_the_schedule_and_mixes_in_both_phases():

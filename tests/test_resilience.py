@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from seqattr import integrity
-from workflow_runner import ROOT, SNAKEMAKE, run_snakemake, snakemake, snakemake_fails
+from helpers.workflow_runner import ROOT, SNAKEMAKE, run_snakemake, snakemake, snakemake_fails
 
 pytestmark = pytest.mark.workflow
 
@@ -47,8 +47,20 @@ def _epochs_done(history):
 def test_kill_during_training_then_restart(tmp_path):
     configfile = _config(tmp_path)
     targets = [f"{MODELS}/seed{s}/test_metrics.json" for s in (1, 2)]
-    command = [SNAKEMAKE, *targets, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--profile",
-               str(ROOT / "profiles" / "default"), "--configfile", str(configfile), "--cores", "1"]
+    command = [
+        SNAKEMAKE,
+        *targets,
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(tmp_path),
+        "--profile",
+        str(ROOT / "profiles" / "default"),
+        "--configfile",
+        str(configfile),
+        "--cores",
+        "1",
+    ]
     run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seeds = {s: tmp_path / MODELS / f"seed{s}" for s in (1, 2)}
 
@@ -68,8 +80,11 @@ def test_kill_during_training_then_restart(tmp_path):
     finished = (seeds[done] / "model.keras").stat().st_mtime_ns
     assert not (seeds[other] / "test_metrics.json").exists()
 
-    subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--configfile",
-                    str(configfile), "--unlock"], check=True, capture_output=True)
+    subprocess.run(
+        [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--configfile", str(configfile), "--unlock"],
+        check=True,
+        capture_output=True,
+    )
     snakemake(tmp_path, configfile, *targets)
 
     assert (seeds[done] / "model.keras").stat().st_mtime_ns == finished  # the finished seed was not retrained
@@ -90,8 +105,20 @@ def test_kill_during_training_then_edit_then_rerun_equals_a_fresh_run(tmp_path):
     run_dir.mkdir()
     configfile = _config(run_dir)
     target = f"{MODELS}/seed1/test_metrics.json"
-    command = [SNAKEMAKE, target, "-s", str(ROOT / "Snakefile"), "-d", str(run_dir), "--profile",
-               str(ROOT / "profiles" / "default"), "--configfile", str(configfile), "--cores", "1"]
+    command = [
+        SNAKEMAKE,
+        target,
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(run_dir),
+        "--profile",
+        str(ROOT / "profiles" / "default"),
+        "--configfile",
+        str(configfile),
+        "--cores",
+        "1",
+    ]
     run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(lambda: _epochs_done(run_dir / MODELS / "seed1" / "history.tsv") >= 3)
@@ -102,8 +129,11 @@ def test_kill_during_training_then_edit_then_rerun_equals_a_fresh_run(tmp_path):
     config["models"]["cnn_shallow_relu"]["options"]["activation"] = "exponential"
     config["training"]["epochs"] = 2
     configfile.write_text(yaml.safe_dump(config))
-    subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(run_dir), "--configfile",
-                    str(configfile), "--unlock"], check=True, capture_output=True)
+    subprocess.run(
+        [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(run_dir), "--configfile", str(configfile), "--unlock"],
+        check=True,
+        capture_output=True,
+    )
     snakemake(run_dir, configfile, target)
     log = (run_dir / "logs" / "train_model" / "synthetic/cnn_shallow_relu/standard/seed1.log").read_text()
     assert "set aside checkpoint" in log and "its architecture differ" in log and "resuming" not in log
@@ -112,12 +142,16 @@ def test_kill_during_training_then_edit_then_rerun_equals_a_fresh_run(tmp_path):
     fresh_dir.mkdir()
     (fresh_dir / "config.yaml").write_text(yaml.safe_dump(config))
     snakemake(fresh_dir, fresh_dir / "config.yaml", target)
-    histories = [pd.read_csv(d / MODELS / "seed1" / "history.tsv", sep="\t").drop(columns="seconds")
-                 for d in (run_dir, fresh_dir)]
+    histories = [
+        pd.read_csv(d / MODELS / "seed1" / "history.tsv", sep="\t").drop(columns="seconds")
+        for d in (run_dir, fresh_dir)
+    ]
     pd.testing.assert_frame_equal(*histories)
     assert list(histories[0]["epoch"]) == [1, 2]
-    weights = [keras.saving.load_model(d / MODELS / "seed1" / "model.keras", compile=False).get_weights()
-               for d in (run_dir, fresh_dir)]
+    weights = [
+        keras.saving.load_model(d / MODELS / "seed1" / "model.keras", compile=False).get_weights()
+        for d in (run_dir, fresh_dir)
+    ]
     assert all(np.array_equal(a, b) for a, b in zip(*weights))
 
 
@@ -176,7 +210,10 @@ def test_damaged_model_is_quarantined_then_regenerated_with_what_depends_on_it(t
     result = snakemake(tmp_path, configfile)  # rule all: scanned before its plan, regenerated in this run
     assert "Nothing to be done" not in result.stderr
     for damaged in (metrics, attribution):
-        assert damaged.with_name(damaged.name + ".corrupt").exists() and f"{damaged.relative_to(tmp_path)}" in result.stderr
+        assert (
+            damaged.with_name(damaged.name + ".corrupt").exists()
+            and f"{damaged.relative_to(tmp_path)}" in result.stderr
+        )
     assert json.loads(metrics.read_text())["n_test"] > 0 and integrity.hdf5_readable(attribution)
     assert not integrity.awaiting_regeneration(tmp_path / "results")
 

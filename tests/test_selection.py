@@ -14,10 +14,12 @@ from seqattr.plots.consistency import contrast_pairs
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 #            model  kmer  kattr  auroc  snr
-SYNTHETIC = [("m1", 1.0, 0.8, 0.98, 3.0),
-             ("m2", 0.5, 0.6, 0.99, 2.0),
-             ("m3", 0.2, 0.3, 0.97, 1.0),
-             ("m4", 0.8, 0.1, 0.96, 1.5)]
+SYNTHETIC = [
+    ("m1", 1.0, 0.8, 0.98, 3.0),
+    ("m2", 0.5, 0.6, 0.99, 2.0),
+    ("m3", 0.2, 0.3, 0.97, 1.0),
+    ("m4", 0.8, 0.1, 0.96, 1.5),
+]
 CHIP = [("m1", 0.3, 0.4, 0.90), ("m2", 0.1, 0.2, 0.95)]
 
 
@@ -25,16 +27,43 @@ def _tables(task=0):
     label = {"regime": "standard", "seed": 1, "task": task, "method": "saliency"}
     consistency_rows, metric_rows = [], []
     for model, kmer, kattr, auroc, snr in SYNTHETIC:
-        consistency_rows.append({"dataset": "synthetic", "model": model, **label, "kmer_kld": kmer,
-                                 "kattr_mean_kld": kattr, "n_sequences": 100})
+        consistency_rows.append(
+            {
+                "dataset": "synthetic",
+                "model": model,
+                **label,
+                "kmer_kld": kmer,
+                "kattr_mean_kld": kattr,
+                "n_sequences": 100,
+            }
+        )
         for corrected, value in (("raw", snr), ("corrected", 10 * snr)):
-            metric_rows.append({"dataset": "synthetic", "model": model, **label, "corrected": corrected,
-                                "classification_auroc": auroc, "classification_aupr": auroc, "snr": value})
+            metric_rows.append(
+                {
+                    "dataset": "synthetic",
+                    "model": model,
+                    **label,
+                    "corrected": corrected,
+                    "classification_auroc": auroc,
+                    "classification_aupr": auroc,
+                    "snr": value,
+                }
+            )
     for model, kmer, kattr, auroc in CHIP:
-        consistency_rows.append({"dataset": "chip", "model": model, **label, "kmer_kld": kmer,
-                                 "kattr_mean_kld": kattr, "n_sequences": 100})
-        metric_rows.append({"dataset": "chip", "model": model, **label, "corrected": "raw",
-                            "classification_auroc": auroc, "classification_aupr": auroc, "snr": np.nan})
+        consistency_rows.append(
+            {"dataset": "chip", "model": model, **label, "kmer_kld": kmer, "kattr_mean_kld": kattr, "n_sequences": 100}
+        )
+        metric_rows.append(
+            {
+                "dataset": "chip",
+                "model": model,
+                **label,
+                "corrected": "raw",
+                "classification_auroc": auroc,
+                "classification_aupr": auroc,
+                "snr": np.nan,
+            }
+        )
     return pd.DataFrame(consistency_rows), pd.DataFrame(metric_rows)
 
 
@@ -90,13 +119,36 @@ def test_correlations_with_snr_only_where_there_is_one():
 
 def test_contrast_pairs_pick_most_and_least_consistent_per_group():
     models = [
-        {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": 0.5, "kattr_mean_kld": 0.6, "label": "mid"},
-        {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": 1.0, "kattr_mean_kld": 0.8, "label": "best"},
-        {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": 0.1, "kattr_mean_kld": 0.2, "label": "worst"},
+        {
+            "dataset": "synthetic",
+            "task": 0,
+            "method": "saliency",
+            "kmer_kld": 0.5,
+            "kattr_mean_kld": 0.6,
+            "label": "mid",
+        },
+        {
+            "dataset": "synthetic",
+            "task": 0,
+            "method": "saliency",
+            "kmer_kld": 1.0,
+            "kattr_mean_kld": 0.8,
+            "label": "best",
+        },
+        {
+            "dataset": "synthetic",
+            "task": 0,
+            "method": "saliency",
+            "kmer_kld": 0.1,
+            "kattr_mean_kld": 0.2,
+            "label": "worst",
+        },
         {"dataset": "chip", "task": 0, "method": "saliency", "kmer_kld": 0.1, "kattr_mean_kld": 0.2, "label": "alone"},
     ]
     pairs = contrast_pairs(models)
-    assert [(title, a["label"], b["label"]) for title, a, b in pairs] == [("synthetic · task 0 · saliency", "best", "worst")]
+    assert [(title, a["label"], b["label"]) for title, a, b in pairs] == [
+        ("synthetic · task 0 · saliency", "best", "worst")
+    ]
 
 
 def _run(script: str, **namespaces):
@@ -111,9 +163,11 @@ def test_select_and_plot_scripts(tmp_path):
         paths.append(str(tmp_path / f"c{i}.tsv"))
         row.to_frame().T.to_csv(paths[-1], sep="\t", index=False)
     metrics.to_csv(tmp_path / "metrics.tsv", sep="\t", index=False)
-    _run("select_models.py",
-         input={"consistency": paths, "metrics": str(tmp_path / "metrics.tsv")},
-         output={"table": str(tmp_path / "selection.tsv"), "correlations": str(tmp_path / "corr.tsv")})
+    _run(
+        "select_models.py",
+        input={"consistency": paths, "metrics": str(tmp_path / "metrics.tsv")},
+        output={"table": str(tmp_path / "selection.tsv"), "correlations": str(tmp_path / "corr.tsv")},
+    )
     written = pd.read_csv(tmp_path / "selection.tsv", sep="\t")
     assert written[written["selection_rank"] == 1]["model"].tolist() == ["m1", "m1"]
     assert pd.read_csv(tmp_path / "corr.tsv", sep="\t")["spearman"].tolist() == pytest.approx([0.8, 0.8])
@@ -125,12 +179,21 @@ def test_select_and_plot_scripts(tmp_path):
         G = rng.normal(size=x.shape) + 5 * x * (np.arange(60) % 20 < 6)[None, :, None] * scale
         result = consistency.consistency(G, x, k=3)
         arrays = {k: v for k, v in result.items() if isinstance(v, np.ndarray)}
-        attrs = {"dataset": "synthetic", "task": 0, "method": "saliency", "kmer_kld": result["kmer_kld"],
-                 "kattr_mean_kld": result["kattr_mean_kld"]}
+        attrs = {
+            "dataset": "synthetic",
+            "task": 0,
+            "method": "saliency",
+            "kmer_kld": result["kmer_kld"],
+            "kattr_mean_kld": result["kattr_mean_kld"],
+        }
         histograms.append(str(tmp_path / f"h{i}.h5"))
         data.write_h5(histograms[-1], arrays, attrs)
     outputs = {name: str(tmp_path / f"{name}.png") for name in ("snr_vs_kld", "kmer_frequencies", "angular_density")}
-    _run("plot_consistency.py", input={"selection": str(tmp_path / "selection.tsv"), "histograms": histograms},
-         params={"labels": ["a", "b"]}, output=outputs)
+    _run(
+        "plot_consistency.py",
+        input={"selection": str(tmp_path / "selection.tsv"), "histograms": histograms},
+        params={"labels": ["a", "b"]},
+        output=outputs,
+    )
     for path in outputs.values():
         assert Path(path).read_bytes()[:4] == b"\x89PNG" and Path(path).with_suffix(".pdf").exists()

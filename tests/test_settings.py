@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from config_errors import DEFAULT
-from config_errors import config_error as _error
+from helpers.config_errors import DEFAULT
+from helpers.config_errors import config_error as _error
 from seqattr import architectures, attribution, chipseq, config as cfg, consistency, encode, jaspar, regimes, schema
 from seqattr import simulate, training
 
@@ -19,12 +19,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # -- per-kind validation ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("entry, key, kind", [
-    ({"kind": "mixup", "sigma": 0.3}, "sigma", "mixup"),
-    ({"kind": "standard", "alpha": 1.0}, "alpha", "standard"),
-    ({"kind": "two_phase", "alpha": 1.0}, "alpha", "two_phase"),
-    ({"kind": "input_noise", "strenght": 0.1}, "strenght", "input_noise"),
-])
+
+@pytest.mark.parametrize(
+    "entry, key, kind",
+    [
+        ({"kind": "mixup", "sigma": 0.3}, "sigma", "mixup"),
+        ({"kind": "standard", "alpha": 1.0}, "alpha", "standard"),
+        ({"kind": "two_phase", "alpha": 1.0}, "alpha", "two_phase"),
+        ({"kind": "input_noise", "strenght": 0.1}, "strenght", "input_noise"),
+    ],
+)
 def test_a_regime_parameter_of_another_kind_is_a_one_line_error(entry, key, kind):
     message = _error(lambda c: c.setdefault("regimes", {}).update(bad=entry))
     assert message.startswith(f"config error at regimes.bad.{key}: '{key}' was unexpected for kind '{kind}'")
@@ -33,14 +37,19 @@ def test_a_regime_parameter_of_another_kind_is_a_one_line_error(entry, key, kind
     assert "\n" not in message
 
 
-@pytest.mark.parametrize("entry, key, kind", [
-    ({"kind": "saliency", "steps": 50}, "steps", "saliency"),
-    ({"kind": "smoothgrad", "steps": 50}, "steps", "smoothgrad"),
-    ({"kind": "integrated_gradients", "references": 3}, "references", "integrated_gradients"),
-])
+@pytest.mark.parametrize(
+    "entry, key, kind",
+    [
+        ({"kind": "saliency", "steps": 50}, "steps", "saliency"),
+        ({"kind": "smoothgrad", "steps": 50}, "steps", "smoothgrad"),
+        ({"kind": "integrated_gradients", "references": 3}, "references", "integrated_gradients"),
+    ],
+)
 def test_a_method_parameter_of_another_kind_is_a_one_line_error(entry, key, kind):
     message = _error(lambda c: c.setdefault("attribution", {}).setdefault("methods", {}).update(bad=entry))
-    assert message.startswith(f"config error at attribution.methods.bad.{key}: '{key}' was unexpected for kind '{kind}'")
+    assert message.startswith(
+        f"config error at attribution.methods.bad.{key}: '{key}' was unexpected for kind '{kind}'"
+    )
     assert f"allowed: {sorted({'kind', *schema.kind_properties('method', kind)})}" in message
     assert "\n" not in message
 
@@ -48,8 +57,11 @@ def test_a_method_parameter_of_another_kind_is_a_one_line_error(entry, key, kind
 def test_a_wrong_value_inside_a_kind_names_its_key():
     message = _error(lambda c: c.setdefault("regimes", {}).update(bad={"kind": "adversarial", "mixed_batch": "half"}))
     assert message.startswith("config error at regimes.bad.mixed_batch: 'half' is not one of ['concat', 'split']")
-    message = _error(lambda c: c.setdefault("attribution", {}).setdefault("methods", {}).update(
-        bad={"kind": "integrated_gradients", "steps": 0}))
+    message = _error(
+        lambda c: c.setdefault("attribution", {})
+        .setdefault("methods", {})
+        .update(bad={"kind": "integrated_gradients", "steps": 0})
+    )
     assert message.startswith("config error at attribution.methods.bad.steps")
 
 
@@ -61,19 +73,25 @@ def test_kind_defaults_are_filled_in():
     config["motifs"]["methods"] = ["ig"]  # the default config's motif stage names its methods
     checked = cfg.validate(config)
     assert checked["regimes"]["mix"] == {"kind": "mixup", "alpha": 1.0}
-    assert checked["regimes"]["both"] == {"kind": "two_phase_manifold_mixup", "alpha": 0.5,
-                                          **schema.kind_defaults("regime", "two_phase")}
+    assert checked["regimes"]["both"] == {
+        "kind": "two_phase_manifold_mixup",
+        "alpha": 0.5,
+        **schema.kind_defaults("regime", "two_phase"),
+    }
     assert checked["attribution"]["methods"]["ig"] == {"kind": "integrated_gradients", "steps": 5, "baseline": "zeros"}
 
 
 # -- the library's defaults are the schema's ----------------------------------------------------
+
 
 def test_regimes_take_their_kinds_parameters_with_the_schemas_defaults():
     assert list(regimes.REGIMES) == schema.kinds("regime")
     for kind in regimes.REGIMES:
         regime = regimes.make_regime({"kind": kind})
         assert regime.defaults == schema.kind_defaults("regime", kind), kind
-        assert set(regime.defaults) == set(schema.kind_properties("regime", kind)), f"{kind}: a parameter without default"
+        assert set(regime.defaults) == set(schema.kind_properties("regime", kind)), (
+            f"{kind}: a parameter without default"
+        )
         for name, value in regime.defaults.items():
             assert getattr(regime, name) == value
 
@@ -94,22 +112,39 @@ OFF = ("max_dropped_fraction", "max_val_loss")
 
 
 def _keyword_defaults(function) -> dict:
-    return {name: p.default for name, p in inspect.signature(function).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
 
 
 def test_function_keyword_defaults_are_the_schemas():
     settings = schema.defaults("attribution")
     assert attribution.SETTINGS == settings
-    assert {k: v for k, v in _keyword_defaults(attribution.attribute).items() if k in settings or k == "task"} == \
-        {"target": settings["target"], "task": settings["tasks"][0], "batch_size": settings["batch_size"]}
-    assert _keyword_defaults(attribution.select_sequences) == \
-        {"which": settings["sequences"], "task": settings["tasks"][0], "max_sequences": settings["max_sequences"]}
+    assert {k: v for k, v in _keyword_defaults(attribution.attribute).items() if k in settings or k == "task"} == {
+        "target": settings["target"],
+        "task": settings["tasks"][0],
+        "batch_size": settings["batch_size"],
+    }
+    assert _keyword_defaults(attribution.select_sequences) == {
+        "which": settings["sequences"],
+        "task": settings["tasks"][0],
+        "max_sequences": settings["max_sequences"],
+    }
     kld = schema.defaults("consistency")
     assert consistency.DEFAULTS == kld
-    for function in (consistency.kmer_counts, consistency.threshold_runs, consistency.kmer_kld,
-                     consistency.kmer_distributions, consistency.local_mean_embedding, consistency.angle_edges,
-                     consistency.angular_histogram, consistency.boxcar_prior, consistency.kattr_mean_kld):
+    for function in (
+        consistency.kmer_counts,
+        consistency.threshold_runs,
+        consistency.kmer_kld,
+        consistency.kmer_distributions,
+        consistency.local_mean_embedding,
+        consistency.angle_edges,
+        consistency.angular_histogram,
+        consistency.boxcar_prior,
+        consistency.kattr_mean_kld,
+    ):
         given = {k: v for k, v in _keyword_defaults(function).items() if k in kld}
         assert given == {k: kld[k] for k in given}, function.__name__
     chip = schema.defaults("chipseq_dataset")
@@ -126,14 +161,16 @@ def test_training_simulation_and_encode_defaults_are_the_schemas():
     assert {f.name for f in dataclasses.fields(training.Settings)} == set(schema.properties("training"))
     synthetic = schema.properties("synthetic_dataset")
     assert set(simulate.DEFAULTS) == set(synthetic)  # every key the generator reads can be configured
-    assert {k: v for k, v in simulate.DEFAULTS.items() if "default" in synthetic[k]} == \
-        schema.defaults("synthetic_dataset")
+    assert {k: v for k, v in simulate.DEFAULTS.items() if "default" in synthetic[k]} == schema.defaults(
+        "synthetic_dataset"
+    )
     assert simulate.DEFAULTS["task"] == schema.defaults("dataset")["task"]  # the task type's default: the dataset's
     assert list(jaspar.CORE_MOTIFS) == schema.defaults("synthetic_dataset")["core_motifs"]
     source = schema.defaults("encode_source")
     assert list(encode.OUTPUT_TYPES) == source["output_types"] and encode.DEFAULT_URL == source["encode_url"]
-    assert set(schema.properties("model")["options"]["properties"]) == \
-        {f.name for f in dataclasses.fields(architectures.Options)}
+    assert set(schema.properties("model")["options"]["properties"]) == {
+        f.name for f in dataclasses.fields(architectures.Options)
+    }
 
 
 def _distinctive_defaults(node, found):

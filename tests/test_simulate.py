@@ -238,7 +238,15 @@ def _paper_threshold():
 # Paralogs of the core motifs in JASPAR 2016 that the background must not hold.
 PARALOGS = {
     "MA0079.3": ["MA0516.1", "MA0746.1", "MA0685.1"]  # SP1: SP2, SP3, SP4
-    + ["MA0493.1", "MA0742.1", "MA0657.1", "MA0740.1", "MA0741.1", "MA0039.2", "MA0599.1"],  # Klf1, 12, 13, 14, 16, 4, 5
+    + [
+        "MA0493.1",
+        "MA0742.1",
+        "MA0657.1",
+        "MA0740.1",
+        "MA0741.1",
+        "MA0039.2",
+        "MA0599.1",
+    ],  # Klf1, 12, 13, 14, 16, 4, 5
     "MA0466.2": ["MA0102.3", "MA0836.1"],  # CEBPB: CEBPA, CEBPD
     "MA0062.2": ["MA0028.2", "MA0759.1", "MA0076.2", "MA0761.1", "MA0762.1", "MA0763.1", "MA0764.1", "MA0765.1"],
     # Gabpa: ELK1, ELK3, ELK4, ETV1–5
@@ -289,8 +297,14 @@ def _version_3_module(tmp_path):
     """seqattr/simulate.py as of VERSION_3_COMMIT, imported from a file (None without the git history)."""
     root = Path(__file__).resolve().parents[1]
     try:
-        source = subprocess.run(["git", "show", f"{VERSION_3_COMMIT}:scripts/seqattr/simulate.py"], cwd=root,
-                                capture_output=True, text=True, check=True, timeout=30).stdout
+        source = subprocess.run(
+            ["git", "show", f"{VERSION_3_COMMIT}:scripts/seqattr/simulate.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     (tmp_path / "simulate_v3.py").write_text(source)
@@ -358,8 +372,11 @@ def test_labelled_by_content_negatives_mark_the_core_pwms_they_drew():
     background, pool = jaspar.motif_pool("JASPAR2016", json.loads(attrs["background_motifs"]))
     core = DEFAULTS["core_motifs"]
     marked = 0
-    for model, stored, k in zip(_all(per_motif, "model")[negative], _all(per_motif, "motif_index")[negative],
-                                _all(per_motif, "n_motifs")[negative]):
+    for model, stored, k in zip(
+        _all(per_motif, "model")[negative],
+        _all(per_motif, "motif_index")[negative],
+        _all(per_motif, "n_motifs")[negative],
+    ):
         tiling = _decompose(model, pool)
         assert tiling is not None and len(tiling) == k
         expected = np.full(len(model), -1)
@@ -399,9 +416,18 @@ def test_one_binary_label_per_core_motif_is_its_presence():
 
 
 # Short sequences of one or two motifs, so that a few thousand are quick to make.
-REGRESSION = {"task": "regression", "n_positive": 2000, "n_negative": 500, "n_background": 10, "length": 60,
-              "motif_counts": [1, 2], "motif_count_probs": [0.5, 0.5], "effects": [0.5, -1.0, 2.0, 3.0, 1.5],
-              "noise_sd": 0.3, "seed": 4}
+REGRESSION = {
+    "task": "regression",
+    "n_positive": 2000,
+    "n_negative": 500,
+    "n_background": 10,
+    "length": 60,
+    "motif_counts": [1, 2],
+    "motif_count_probs": [0.5, 0.5],
+    "effects": [0.5, -1.0, 2.0, 3.0, 1.5],
+    "noise_sd": 0.3,
+    "seed": 4,
+}
 
 
 def _residuals(outputs):
@@ -455,4 +481,3 @@ def test_bad_label_parameters_are_refused():
     # effects matter only to regression: a binary dataset of other core motifs leaves them at their default
     _, attrs = simulate({**TWO_CORE, "outputs": "per_core_motif"})
     assert attrs["task_names"] == TWO_CORE["core_motifs"]
-

@@ -10,13 +10,16 @@ import pytest
 import yaml
 
 from seqattr import data
-from workflow_runner import ROOT, SNAKEMAKE, snakemake
+from helpers.workflow_runner import ROOT, SNAKEMAKE, snakemake
 
 pytestmark = pytest.mark.workflow
 
 # The machine's own SLURM configuration (conftest points every other run at one with no controller).
-MACHINE_SLURM = {key: value for key, value in os.environ.items()
-                 if not (key == "SLURM_CONF" and value.endswith("slurm-no-controller.conf"))}
+MACHINE_SLURM = {
+    key: value
+    for key, value in os.environ.items()
+    if not (key == "SLURM_CONF" and value.endswith("slurm-no-controller.conf"))
+}
 
 RUN = "synthetic/cnn_shallow_relu/standard/seed1"
 TARGETS = [f"results/attributions/{RUN}/task0/saliency.h5", f"results/models/{RUN}/test_metrics.json"]
@@ -36,7 +39,9 @@ def slurm_cluster():
 @pytest.fixture(scope="module")
 def configfile(tmp_path_factory):
     config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text())
-    config["experiments"] = [{"datasets": ["synthetic"], "models": ["cnn_shallow_relu"], "seeds": 1, "methods": ["saliency"]}]
+    config["experiments"] = [
+        {"datasets": ["synthetic"], "models": ["cnn_shallow_relu"], "seeds": 1, "methods": ["saliency"]}
+    ]
     path = tmp_path_factory.mktemp("slurm-config") / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -45,11 +50,29 @@ def configfile(tmp_path_factory):
 def _slurm_snakemake(workdir, configfile, targets, *options):
     """The project's slurm profile on the local cluster (no GPUs, no accounts, a 2-core node)."""
     command = [
-        SNAKEMAKE, *targets, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-        "--profile", str(ROOT / "profiles" / "slurm"), "--configfile", str(configfile),
-        "--slurm-status-command", "squeue", "--slurm-no-account", "--jobs", "2",
-        "--slurm-logdir", str(workdir / "slurm_logs"), "--slurm-keep-successful-logs",
-        "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30", *options,
+        SNAKEMAKE,
+        *targets,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--profile",
+        str(ROOT / "profiles" / "slurm"),
+        "--configfile",
+        str(configfile),
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-no-account",
+        "--jobs",
+        "2",
+        "--slurm-logdir",
+        str(workdir / "slurm_logs"),
+        "--slurm-keep-successful-logs",
+        "--default-resources",
+        "slurm_partition=main",
+        "mem_mb=2000",
+        "runtime=30",
+        *options,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1200, env=MACHINE_SLURM)
     output = result.stdout + result.stderr
@@ -77,9 +100,20 @@ def test_slurm_run_matches_local_run(slurm_cluster, configfile, tmp_path):
 def test_packed_seeds_train_in_one_slurm_job(slurm_cluster, configfile, tmp_path):
     """README's packing flags: the seeds of a model go to SLURM as one group job (one GPU on a GPU cluster)."""
     seeds = [f"results/models/synthetic/cnn_shallow_relu/standard/seed{s}/test_metrics.json" for s in (1, 2)]
-    output = _slurm_snakemake(tmp_path, configfile, seeds, "--groups", "train_model=pack",
-                              "--group-components", "pack=2", "--set-threads", "train_model=1",
-                              "--set-resources", "train_model:gpu=0", "train_model:mem_mb=3000")
+    output = _slurm_snakemake(
+        tmp_path,
+        configfile,
+        seeds,
+        "--groups",
+        "train_model=pack",
+        "--group-components",
+        "pack=2",
+        "--set-threads",
+        "train_model=1",
+        "--set-resources",
+        "train_model:gpu=0",
+        "train_model:mem_mb=3000",
+    )
     assert output.count("SLURM jobid") == 2, output[-3000:]  # the simulation, then both seeds together
     assert all((tmp_path / target).exists() for target in seeds)
     metrics = [json.loads((tmp_path / target).read_text()) for target in seeds]

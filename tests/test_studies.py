@@ -25,9 +25,18 @@ def _table(angle_sd, auroc=None):
     for regime, seed_values in angle_sd.items():
         for seed, value in enumerate(seed_values, 1):
             for corrected in ("raw", "corrected"):
-                rows.append(dict(model="m", regime=regime, seed=seed, method="saliency", corrected=corrected,
-                                 classification_auroc=(auroc or {}).get(regime, 0.9),
-                                 angle_sd=value if corrected == "raw" else 0.0, interpretability_auroc=0.8))
+                rows.append(
+                    dict(
+                        model="m",
+                        regime=regime,
+                        seed=seed,
+                        method="saliency",
+                        corrected=corrected,
+                        classification_auroc=(auroc or {}).get(regime, 0.9),
+                        angle_sd=value if corrected == "raw" else 0.0,
+                        interpretability_auroc=0.8,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
@@ -36,8 +45,9 @@ def test_summary_means_and_sem_over_seeds():
     summary = studies.summarize(table, studies.sweep_values(REGIMES, "init_std"), "init_std", "saliency")
     assert list(summary["value"]) == [0.01, 0.3]
     np.testing.assert_allclose(summary["angle_sd_mean"], [12.0, 32.0])
-    np.testing.assert_allclose(summary["angle_sd_sem"], [np.std([10, 12, 14], ddof=1) / np.sqrt(3),
-                                                          np.std([30, 30, 36], ddof=1) / np.sqrt(3)])
+    np.testing.assert_allclose(
+        summary["angle_sd_sem"], [np.std([10, 12, 14], ddof=1) / np.sqrt(3), np.std([30, 30, 36], ddof=1) / np.sqrt(3)]
+    )
     assert list(summary["n_seeds"]) == [3, 3]
 
 
@@ -60,8 +70,9 @@ def test_angle_regularisation_claim():
 @pytest.mark.parametrize("middle_auroc, holds", [(0.89, True), (0.7, False)])
 def test_angle_regularisation_auroc_cost_claim(middle_auroc, holds):
     regimes = {**REGIMES, "ar_mid": {"kind": "angle_regularization", "strength": 0.001}}
-    table = _table({"ar_0": [20.0], "ar_mid": [10.0], "ar_big": [2.0]},
-                   auroc={"ar_0": 0.9, "ar_mid": middle_auroc, "ar_big": 0.6})  # the strongest may cost AUROC
+    table = _table(
+        {"ar_0": [20.0], "ar_mid": [10.0], "ar_big": [2.0]}, auroc={"ar_0": 0.9, "ar_mid": middle_auroc, "ar_big": 0.6}
+    )  # the strongest may cost AUROC
     summary = studies.summarize(table, studies.sweep_values(regimes, "angle_regularization"), "angle_regularization")
     cost = studies.claims(summary, "angle_regularization").iloc[2]
     assert cost["claim"].startswith("classification AUROC holds") and cost["holds"] == holds

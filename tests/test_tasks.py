@@ -42,11 +42,19 @@ def _data(make):
 
 def _train(tmp_path, data, task, regime=None, settings=None, seed=1):
     training.seed_everything(seed)
-    model = build_model({"architecture": "local_net", "options": {"dropout": 0.0}}, (L, 4), data["train"]["y"].shape[1],
-                        task)
-    result = training.train(model, data, regime or {"kind": "standard"},
-                            settings or {"epochs": 8, "batch_size": 20, "learning_rate": 0.01}, seed=seed,
-                            checkpoint_dir=tmp_path / "ckpt", history_path=tmp_path / "history.tsv", label=task)
+    model = build_model(
+        {"architecture": "local_net", "options": {"dropout": 0.0}}, (L, 4), data["train"]["y"].shape[1], task
+    )
+    result = training.train(
+        model,
+        data,
+        regime or {"kind": "standard"},
+        settings or {"epochs": 8, "batch_size": 20, "learning_rate": 0.01},
+        seed=seed,
+        checkpoint_dir=tmp_path / "ckpt",
+        history_path=tmp_path / "history.tsv",
+        label=task,
+    )
     return model, result
 
 
@@ -109,16 +117,24 @@ def test_three_binary_tasks_are_learned(tmp_path):
 
 def test_early_stopping_selects_by_mean_pearson(tmp_path, monkeypatch):
     pearsons = iter([0.2, 0.6, 0.5, 0.4, 0.3, 0.9])  # validation r per epoch: the best is epoch 2 until epoch 6
-    scripted = dataclasses.replace(tasks.REGRESSION, measure=lambda *args: {**tasks.REGRESSION.measure(*args),
-                                                                            "pearson": next(pearsons, 0.0)})
+    scripted = dataclasses.replace(
+        tasks.REGRESSION, measure=lambda *args: {**tasks.REGRESSION.measure(*args), "pearson": next(pearsons, 0.0)}
+    )
     monkeypatch.setattr(training, "of_model", lambda model: scripted)
-    _, result = _train(tmp_path, _data(_regression), "regression",
-                       settings={"epochs": 6, "batch_size": 50, "early_stopping_patience": 3})
+    _, result = _train(
+        tmp_path,
+        _data(_regression),
+        "regression",
+        settings={"epochs": 6, "batch_size": 50, "early_stopping_patience": 3},
+    )
     assert result.metrics["best_epoch"] == 2 and result.metrics["epochs_run"] == 5  # stopped before epoch 6
 
 
 @pytest.mark.parametrize("kind", ["mixup", "manifold_mixup", "adversarial", "angle_regularization"])
 def test_regimes_train_regression_models(tmp_path, kind):
-    regime = {"kind": kind, **({"clean_epochs": 0, "mixed_epochs": 0, "iterations": 2} if kind == "adversarial" else {})}
+    regime = {
+        "kind": kind,
+        **({"clean_epochs": 0, "mixed_epochs": 0, "iterations": 2} if kind == "adversarial" else {}),
+    }
     model, result = _train(tmp_path, _data(_regression), "regression", regime, {"epochs": 1, "batch_size": 50})
     assert np.isfinite(result.history[0]["loss"]) and np.isfinite(result.metrics["mse"])

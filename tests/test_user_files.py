@@ -35,20 +35,27 @@ def test_the_digest_is_the_files_sha256_and_follows_its_content_not_its_time_sta
 def test_the_user_files_of_each_dataset_kind(tmp_path):
     weights = tmp_path / "w.h5"
     weights.write_bytes(b"weights")
-    config = {"datasets": {
-        "own": {"kind": "h5", "path": "data/mine.h5"},
-        "seqs": {"kind": "fasta", "fasta": "seqs.fa.gz", "labels": "labels.tsv"},
-        "lab": {"kind": "url", "url": "https://example.org/x.h5", "md5": "0" * 32},
-        "sim": {"kind": "synthetic"},
-    }}
+    config = {
+        "datasets": {
+            "own": {"kind": "h5", "path": "data/mine.h5"},
+            "seqs": {"kind": "fasta", "fasta": "seqs.fa.gz", "labels": "labels.tsv"},
+            "lab": {"kind": "url", "url": "https://example.org/x.h5", "md5": "0" * 32},
+            "sim": {"kind": "synthetic"},
+        }
+    }
     assert {d: cfg.dataset_user_files(config, d) for d in config["datasets"]} == {
-        "own": ["data/mine.h5"], "seqs": ["seqs.fa.gz", "labels.tsv"], "lab": [], "sim": []}
+        "own": ["data/mine.h5"],
+        "seqs": ["seqs.fa.gz", "labels.tsv"],
+        "lab": [],
+        "sim": [],
+    }
     spec = {"weights": [{"url": "https://example.org/1.h5", "md5": "0" * 32}, str(weights)]}
     assert cfg.weights_user_file(spec, 1) is None and cfg.weights_user_file(spec, 2) == str(weights)
 
 
-@pytest.mark.parametrize("rule_file", ["attribution", "consistency", "data", "evaluation", "pretrained", "studies",
-                                       "training"])
+@pytest.mark.parametrize(
+    "rule_file", ["attribution", "consistency", "data", "evaluation", "pretrained", "studies", "training"]
+)
 def test_every_rule_reading_a_dataset_file_carries_its_content(rule_file):
     """The content param is what reruns a job after its user file changed (its input is ancient())."""
     text = (Path(__file__).resolve().parents[1] / "workflow" / "rules" / f"{rule_file}.smk").read_text()

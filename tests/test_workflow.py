@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from seqattr import data
-from workflow_runner import ROOT, report_has, snakemake
+from helpers.workflow_runner import ROOT, report_has, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -40,8 +40,17 @@ def tiny_run(tmp_path_factory):
 
 
 def test_every_figure_and_table_is_made(tiny_run):
-    tables = ["metrics.tsv", "reproduction_004.tsv", "selection.tsv", "analyses.tsv", "study_init_std_claims.tsv",
-              "study_angle_regularization_claims.tsv", "over_epochs.tsv", "motifs.tsv", "motifs_summary.tsv"]
+    tables = [
+        "metrics.tsv",
+        "reproduction_004.tsv",
+        "selection.tsv",
+        "analyses.tsv",
+        "study_init_std_claims.tsv",
+        "study_angle_regularization_claims.tsv",
+        "over_epochs.tsv",
+        "motifs.tsv",
+        "motifs_summary.tsv",
+    ]
     for name in FIGURES + [f"tables/{t}" for t in tables]:
         path = tiny_run / "results" / name
         assert path.exists() and path.stat().st_size > 0, name

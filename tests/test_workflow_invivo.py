@@ -7,13 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from encode_server import EncodeSite
+from helpers.encode_server import EncodeSite
 from seqattr import data
-from workflow_runner import report_has, run_config, snakemake
+from helpers.workflow_runner import report_has, run_config, snakemake
 
 pytestmark = [
     pytest.mark.workflow,
-    pytest.mark.skipif(shutil.which("bedtools") is None, reason="bedtools is not installed (scripts/install_system_deps.sh)"),
+    pytest.mark.skipif(
+        shutil.which("bedtools") is None, reason="bedtools is not installed (scripts/install_system_deps.sh)"
+    ),
 ]
 
 TFS = {"ctcf": "CTCF", "rest": "REST"}
@@ -61,12 +63,26 @@ def test_chip_datasets_are_balanced_and_match_the_genome(invivo_run):
 def test_ensemble_outputs_and_figures(invivo_run):
     workdir, _ = invivo_run
     for name in TFS:
-        reduction = pd.read_csv(workdir / "results" / "ensemble" / name / "cnn_shallow_exp" / "task0" / "saliency.tsv", sep="\t")
+        reduction = pd.read_csv(
+            workdir / "results" / "ensemble" / name / "cnn_shallow_exp" / "task0" / "saliency.tsv", sep="\t"
+        )
         assert reduction["count"].sum() > 0
-        members = data.read_attrs(workdir / "results" / "ensemble" / name / "cnn_shallow_exp" / "task0" / "saliency.h5")["members"]
+        members = data.read_attrs(
+            workdir / "results" / "ensemble" / name / "cnn_shallow_exp" / "task0" / "saliency.h5"
+        )["members"]
         assert len(members) == 4  # 2 filter counts × 2 seeds
     for figure in ("angle_density", "reduction", "large_angles"):
         assert report_has(workdir / "report.zip", workdir / "results" / "figures" / "ensemble" / f"{figure}.png")
     for name in TFS:  # logos raw / corrected / ensemble of each population
-        assert report_has(workdir / "report.zip",
-                          workdir / "results" / "figures" / "ensemble" / "logos" / name / "cnn_shallow_exp" / "task0" / "saliency.png")
+        assert report_has(
+            workdir / "report.zip",
+            workdir
+            / "results"
+            / "figures"
+            / "ensemble"
+            / "logos"
+            / name
+            / "cnn_shallow_exp"
+            / "task0"
+            / "saliency.png",
+        )

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from file_server import FileSite
+from helpers.file_server import FileSite
 from seqattr.download import md5sum
 from seqattr.simulate import simulate
-from test_config_edits import outputs, planned
-from test_pretrained import SHALLOW, keras2_model, save_released
-from workflow_runner import report_has, run_config, snakemake
+from helpers.workflow_runner import outputs, planned
+from helpers.lab_models import SHALLOW, keras2_model, save_released
+from helpers.workflow_runner import report_has, run_config, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -31,16 +31,32 @@ def byo_run(tmp_path_factory):
         handle["Y_test"] = splits["test"]["y"]
         handle["model_test"] = np.transpose(splits["test"]["model"], (0, 2, 1))
     for seed in (1, 2):
-        save_released(keras2_model(SHALLOW), root / ("site" if seed == 1 else "") / f"cnn_shallow_exponential_{seed}.h5")
+        save_released(
+            keras2_model(SHALLOW), root / ("site" if seed == 1 else "") / f"cnn_shallow_exponential_{seed}.h5"
+        )
     with FileSite(root / "site") as site:
         config = {
-            "datasets": {"lab": {"kind": "url", "url": f"{site.url}/lab%20data.h5",
-                                 "md5": md5sum(root / "site" / "lab data.h5"),
-                                 "keys": {"x_test": "X_test", "y_test": "Y_test", "model_test": "model_test"}}},
-            "models": {"lab_shallow": {"architecture": "cnn_shallow", "options": {"activation": "exponential"},
-                                       "weights": [{"url": f"{site.url}/cnn_shallow_exponential_1.h5",
-                                                    "md5": md5sum(root / "site" / "cnn_shallow_exponential_1.h5")},
-                                                   str(root / "cnn_shallow_exponential_2.h5")]}},
+            "datasets": {
+                "lab": {
+                    "kind": "url",
+                    "url": f"{site.url}/lab%20data.h5",
+                    "md5": md5sum(root / "site" / "lab data.h5"),
+                    "keys": {"x_test": "X_test", "y_test": "Y_test", "model_test": "model_test"},
+                }
+            },
+            "models": {
+                "lab_shallow": {
+                    "architecture": "cnn_shallow",
+                    "options": {"activation": "exponential"},
+                    "weights": [
+                        {
+                            "url": f"{site.url}/cnn_shallow_exponential_1.h5",
+                            "md5": md5sum(root / "site" / "cnn_shallow_exponential_1.h5"),
+                        },
+                        str(root / "cnn_shallow_exponential_2.h5"),
+                    ],
+                }
+            },
             "attribution": {"methods": {"saliency": {"kind": "saliency"}}, "max_sequences": 15},
             "experiments": [{"datasets": ["lab"], "models": ["lab_shallow"], "seeds": 2}],
         }
@@ -90,8 +106,10 @@ def test_a_replaced_weights_file_reruns_its_seed_whatever_its_time_stamp(byo_run
         save_released(keras2_model(SHALLOW), weights)
         os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         jobs = planned((workdir, root, config), config)
-        assert outputs(jobs, "import_model") == {"results/models/lab/lab_shallow/standard/seed2/model.keras",
-                                                 "results/models/lab/lab_shallow/standard/seed2/test_metrics.json"}
+        assert outputs(jobs, "import_model") == {
+            "results/models/lab/lab_shallow/standard/seed2/model.keras",
+            "results/models/lab/lab_shallow/standard/seed2/test_metrics.json",
+        }
         assert {out.split("/")[5] for out in outputs(jobs, "attribute")} == {"seed2"}
     finally:
         weights.write_bytes(original)

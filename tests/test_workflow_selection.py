@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from workflow_runner import ROOT, snakemake
+from helpers.workflow_runner import ROOT, snakemake
 
-pytestmark = pytest.mark.workflow
+# Eight trainings, about 5 minutes on 2 cores: run by `make test-all`, not by CI's `make test`.
+pytestmark = [pytest.mark.workflow, pytest.mark.slow]
 
 GRID = ROOT / "tests" / "configs" / "consistency_grid.yaml"
 

@@ -16,8 +16,8 @@ import pytest
 from seqattr import data
 from seqattr.correction import angles
 from seqattr.metrics import information
-from test_config_edits import planned, rules
-from workflow_runner import run_config
+from helpers.workflow_runner import planned, rules
+from helpers.workflow_runner import run_config
 
 pytestmark = pytest.mark.workflow
 
@@ -27,15 +27,31 @@ RUN = "{model}/standard/seed1"
 
 def _config(dataset: dict, architecture: str, tasks: list[int]) -> dict:
     return {
-        "datasets": {"sim": {"kind": "synthetic", "n_positive": 80, "n_negative": 80, "length": 249,
-                             "n_background": 10, "seed": 3, **dataset}},
-        "models": {f"{architecture}_{act}": {"architecture": architecture, "options": {"activation": act, "width": 0.05}}
-                   for act in ("relu", "exponential")},
+        "datasets": {
+            "sim": {
+                "kind": "synthetic",
+                "n_positive": 80,
+                "n_negative": 80,
+                "length": 249,
+                "n_background": 10,
+                "seed": 3,
+                **dataset,
+            }
+        },
+        "models": {
+            f"{architecture}_{act}": {"architecture": architecture, "options": {"activation": act, "width": 0.05}}
+            for act in ("relu", "exponential")
+        },
         "training": {"epochs": 2, "batch_size": 20},
-        "attribution": {"methods": {"saliency": {"kind": "saliency"}}, "tasks": tasks, "max_sequences": 8,
-                        "plot_sequences": 1},
-        "experiments": [{"datasets": ["sim"], "models": [f"{architecture}_relu", f"{architecture}_exponential"],
-                         "seeds": 1}],
+        "attribution": {
+            "methods": {"saliency": {"kind": "saliency"}},
+            "tasks": tasks,
+            "max_sequences": 8,
+            "plot_sequences": 1,
+        },
+        "experiments": [
+            {"datasets": ["sim"], "models": [f"{architecture}_relu", f"{architecture}_exponential"], "seeds": 1}
+        ],
     }
 
 
@@ -52,8 +68,17 @@ def multitask_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def regression_run(tmp_path_factory):
-    config = _config({"task": "regression", "outputs": "per_core_motif", "core_motifs": CORE[:2],
-                      "effects": [1.0, 0.5], "noise_sd": 0.2}, "deepstarr", tasks=[0, 1])
+    config = _config(
+        {
+            "task": "regression",
+            "outputs": "per_core_motif",
+            "core_motifs": CORE[:2],
+            "effects": [1.0, 0.5],
+            "noise_sd": 0.2,
+        },
+        "deepstarr",
+        tasks=[0, 1],
+    )
     return _finished(tmp_path_factory.mktemp("regression"), config)
 
 
@@ -65,8 +90,9 @@ def _test_scores(workdir, model) -> dict:
 def test_every_output_has_its_own_rows_scores_and_ground_truth(multitask_run):
     workdir = multitask_run[0]
     metrics = pd.read_csv(workdir / "results/tables/metrics.tsv", sep="\t")
-    assert Counter(zip(metrics["model"], metrics["task"])) == {(m, t): 2 for m in ("basset_relu", "basset_exponential")
-                                                                for t in (0, 1)}  # raw + corrected per output
+    assert Counter(zip(metrics["model"], metrics["task"])) == {
+        (m, t): 2 for m in ("basset_relu", "basset_exponential") for t in (0, 1)
+    }  # raw + corrected per output
     for (model, task), rows in metrics.groupby(["model", "task"]):
         assert rows["classification_auroc"].iloc[0] == pytest.approx(_test_scores(workdir, model)[task]["auroc"])
         assert rows["interpretability_auroc"].notna().all()
@@ -76,13 +102,19 @@ def test_every_output_has_its_own_rows_scores_and_ground_truth(multitask_run):
     test = data.read_split(workdir / "results/data/sim.h5", "test")
     maps = {}
     for task in (0, 1):
-        stored = data.read_h5(workdir / f"results/attributions/sim/{RUN.format(model='basset_relu')}/task{task}/saliency.h5")
+        stored = data.read_h5(
+            workdir / f"results/attributions/sim/{RUN.format(model='basset_relu')}/task{task}/saliency.h5"
+        )
         index = test["motif_index"][stored["indices"]]
         assert (stored["y"] == 1).all() and (index == task).any(axis=1).all()  # positives of this output
         informative = information(stored["model"]) > 0.1
         assert informative.any() and (index[informative] == task).all()  # its own motif's columns only
-        analysed = data.read_h5(workdir / f"results/analysis/sim/{RUN.format(model='basset_relu')}/task{task}/saliency.angles.h5")
-        np.testing.assert_allclose(analysed["angles"], angles(stored["G"]), atol=1e-3)  # the angles of this output's map
+        analysed = data.read_h5(
+            workdir / f"results/analysis/sim/{RUN.format(model='basset_relu')}/task{task}/saliency.angles.h5"
+        )
+        np.testing.assert_allclose(
+            analysed["angles"], angles(stored["G"]), atol=1e-3
+        )  # the angles of this output's map
         maps[task] = stored
     common = np.intersect1d(maps[0]["indices"], maps[1]["indices"])
     assert len(common), "no sequence carries both motifs"
@@ -114,8 +146,10 @@ def test_adding_an_output_plans_only_its_jobs(multitask_run):
     per_run = Counter(attribute=2, analyze=2, consistency=2, plot_attribution=2)
     assert rules(jobs) == per_run + Counter(aggregate=1, plot_evaluation=1, select_models=1, plot_consistency=1, all=1)
     attributed = {out for rule, outs in jobs if rule == "attribute" for out in outs}
-    assert attributed == {f"results/attributions/sim/{RUN.format(model=m)}/task2/saliency.h5"
-                          for m in ("basset_relu", "basset_exponential")}
+    assert attributed == {
+        f"results/attributions/sim/{RUN.format(model=m)}/task2/saliency.h5"
+        for m in ("basset_relu", "basset_exponential")
+    }
 
 
 def test_a_regression_is_scored_by_correlation_per_output(regression_run):

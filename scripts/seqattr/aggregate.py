@@ -32,15 +32,34 @@ from seqattr.data import DatasetError, read_attrs, read_h5
 from seqattr.metrics import NEGATIVE_INFORMATION, POSITIVE_INFORMATION
 
 RUN_KEYS = list(LABELS[:4])
-_KEY_TYPES = {"dataset": str, "model": str, "regime": str, "seed": int, "task": int}  # names such as "1" read back as numbers
-TEST_SCORES = {"auroc": "classification_auroc", "aupr": "classification_aupr",
-               "pearson": "regression_pearson", "spearman": "regression_spearman"}
+_KEY_TYPES = {
+    "dataset": str,
+    "model": str,
+    "regime": str,
+    "seed": int,
+    "task": int,
+}  # names such as "1" read back as numbers
+TEST_SCORES = {
+    "auroc": "classification_auroc",
+    "aupr": "classification_aupr",
+    "pearson": "regression_pearson",
+    "spearman": "regression_spearman",
+}
 METRIC_NAMES = {"auroc": "interpretability_auroc", "aupr": "interpretability_aupr", "cosine": "cosine", "snr": "snr"}
-TITLES = {"interpretability_auroc": "interpretability AUROC", "interpretability_aupr": "interpretability AUPR",
-          "cosine": "cosine similarity", "snr": "attribution SNR"}
+TITLES = {
+    "interpretability_auroc": "interpretability AUROC",
+    "interpretability_aupr": "interpretability AUPR",
+    "cosine": "cosine similarity",
+    "snr": "attribution SNR",
+}
 ANGLE_COLUMNS = [f"frac_gt_{t}" for t in THRESHOLDS] + ["mean_abs_angle", "angle_sd"]
-COLUMNS = (list(LABELS) + ["corrected", "n_sequences"] + list(METRIC_NAMES.values())
-           + list(TEST_SCORES.values()) + ANGLE_COLUMNS)
+COLUMNS = (
+    list(LABELS)
+    + ["corrected", "n_sequences"]
+    + list(METRIC_NAMES.values())
+    + list(TEST_SCORES.values())
+    + ANGLE_COLUMNS
+)
 
 NEARLY_ALL = 0.9  # "consistently improves": at least this fraction of model × seed × method
 CENTRED_WITHIN = 5.0  # degrees: |median angle| below this counts as zero-centred
@@ -79,8 +98,13 @@ def classification(paths: Sequence[str | os.PathLike], runs: Sequence[Mapping], 
         per_task = {row["task"]: row for row in values.get("per_task", [])}
         for task in tasks:
             scores = per_task.get(task, {})
-            rows.append({**{key: run[key] for key in RUN_KEYS}, "task": task,
-                         **{column: scores.get(name, np.nan) for name, column in TEST_SCORES.items()}})
+            rows.append(
+                {
+                    **{key: run[key] for key in RUN_KEYS},
+                    "task": task,
+                    **{column: scores.get(name, np.nan) for name, column in TEST_SCORES.items()},
+                }
+            )
     return pd.DataFrame(rows, columns=RUN_KEYS + ["task"] + list(TEST_SCORES.values()))
 
 
@@ -144,26 +168,56 @@ def reproduction(table: pd.DataFrame, samples: Sequence[Mapping], gradient_metho
     rows = []
     for metric in ("interpretability_auroc", "interpretability_aupr", "cosine"):
         value = _improved_fraction(table, metric)
-        rows.append((f"correction improves {TITLES[metric]} (fraction of model × seed × method)",
-                     f"nearly all (Fig. 1b, S1; ≥ {NEARLY_ALL:g} here)", value, _holds(value, value >= NEARLY_ALL)))
+        rows.append(
+            (
+                f"correction improves {TITLES[metric]} (fraction of model × seed × method)",
+                f"nearly all (Fig. 1b, S1; ≥ {NEARLY_ALL:g} here)",
+                value,
+                _holds(value, value >= NEARLY_ALL),
+            )
+        )
     pooled = position_angles([sample for sample in samples if sample["label"]["method"] in gradient_methods])
     median = float(np.median(pooled["all"])) if len(pooled["all"]) else np.nan
-    rows.append(("saliency angles are centred on 0 (median angle, °)", f"≈ 0 (Fig. S2; |median| < {CENTRED_WITHIN:g}° here)",
-                 median, _holds(median, abs(median) < CENTRED_WITHIN)))
+    rows.append(
+        (
+            "saliency angles are centred on 0 (median angle, °)",
+            f"≈ 0 (Fig. S2; |median| < {CENTRED_WITHIN:g}° here)",
+            median,
+            _holds(median, abs(median) < CENTRED_WITHIN),
+        )
+    )
     if len(pooled["ground_truth"]) and len(pooled["background"]):
         ratio = float(np.std(pooled["background"]) / np.std(pooled["ground_truth"]))
     else:
         ratio = np.nan
-    rows.append(("saliency angles spread wider in the background than at ground-truth positions (SD ratio)",
-                 "> 1 (≈ 37° / 28° for CNN-deep-exp, preprint Fig. 3c–d)", ratio, _holds(ratio, ratio > 1)))
+    rows.append(
+        (
+            "saliency angles spread wider in the background than at ground-truth positions (SD ratio)",
+            "> 1 (≈ 37° / 28° for CNN-deep-exp, preprint Fig. 3c–d)",
+            ratio,
+            _holds(ratio, ratio > 1),
+        )
+    )
     raw = table[table["corrected"] == "raw"]
     gradients = raw[raw["method"].isin(gradient_methods)]
     for threshold, (low, high) in LARGE_ANGLE_RANGES.items():
         value = float(gradients[f"frac_gt_{threshold}"].mean()) if len(gradients) else np.nan
-        rows.append((f"fraction of positions with |saliency angle| > {threshold}°", f"{low:g}–{high:g} (Fig. 1c)", value,
-                     _holds(value, low <= value <= high)))
+        rows.append(
+            (
+                f"fraction of positions with |saliency angle| > {threshold}°",
+                f"{low:g}–{high:g} (Fig. 1c)",
+                value,
+                _holds(value, low <= value <= high),
+            )
+        )
     with_truth = raw.dropna(subset=["interpretability_auroc"]).drop_duplicates(RUN_KEYS)
     auroc = float(with_truth["classification_auroc"].mean()) if len(with_truth) else np.nan
-    rows.append(("classification AUROC on synthetic data", f"≈ {PAPER_AUROC:g} (Fig. 1b axes; ± {AUROC_TOLERANCE:g} here)",
-                 auroc, _holds(auroc, abs(auroc - PAPER_AUROC) <= AUROC_TOLERANCE)))
+    rows.append(
+        (
+            "classification AUROC on synthetic data",
+            f"≈ {PAPER_AUROC:g} (Fig. 1b axes; ± {AUROC_TOLERANCE:g} here)",
+            auroc,
+            _holds(auroc, abs(auroc - PAPER_AUROC) <= AUROC_TOLERANCE),
+        )
+    )
     return pd.DataFrame(rows, columns=["claim", "paper", "ours", "holds"])

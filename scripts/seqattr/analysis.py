@@ -95,8 +95,9 @@ def scored_maps(G: np.ndarray, forward_only: bool) -> dict[str, np.ndarray]:
     return {"raw": G, "corrected": correct(G)}
 
 
-def analyse(arrays: Mapping[str, np.ndarray], label: Mapping, forward_only: bool,
-            task_type: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def analyse(
+    arrays: Mapping[str, np.ndarray], label: Mapping, forward_only: bool, task_type: str
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Per-sequence table (label columns first) and per-position arrays of one attribution file
     (``forward_only``: of a forward-only method such as ISM) of an output of ``task_type``: its
     ``y`` is the ``label`` column of a binary task, the ``target`` column of a regression."""

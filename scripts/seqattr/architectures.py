@@ -51,8 +51,9 @@ class Options:
         if isinstance(self.dropout, (int, float)):
             return [float(self.dropout)] * len(defaults)
         if len(self.dropout) != len(defaults):
-            raise OptionError("dropout", f"dropout needs {len(defaults)} rates (one per hidden block), "
-                                         f"got {list(self.dropout)}")
+            raise OptionError(
+                "dropout", f"dropout needs {len(defaults)} rates (one per hidden block), got {list(self.dropout)}"
+            )
         return [float(rate) for rate in self.dropout]
 
     def scaled(self, units: int) -> int:
@@ -92,8 +93,10 @@ class Layout:
         pools = [block.pool for block in self.blocks if isinstance(block, Conv) and block.pool > 1]
         if length >= math.prod(pools):
             return None
-        return (f"inputs of {length} nt are too short for {self.name}'s max-pooling {' × '.join(map(str, pools))} "
-                f"(it needs at least {math.prod(pools)})")
+        return (
+            f"inputs of {length} nt are too short for {self.name}'s max-pooling {' × '.join(map(str, pools))} "
+            f"(it needs at least {math.prod(pools)})"
+        )
 
 
 REGISTRY: dict[str, Callable[[dict], Layout]] = {}
@@ -147,8 +150,13 @@ def cnn_deep(given: dict) -> Layout:
     """Paper 001 App. A: conv 24×19 (act) → conv 32×7 → pool 4 → conv 48×7 → pool 4 → conv 64×3 → pool 3
     → dense 96; BN, dropout 0.1 … 0.5."""
     o = _options({}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation), Conv(o.scaled(32), 7, 4),
-              Conv(o.scaled(48), 7, 4), Conv(o.scaled(64), 3, 3), Dense(o.scaled(96))]
+    blocks = [
+        Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation),
+        Conv(o.scaled(32), 7, 4),
+        Conv(o.scaled(48), 7, 4),
+        Conv(o.scaled(64), 3, 3),
+        Dense(o.scaled(96)),
+    ]
     return Layout("cnn_deep", o, blocks, o.rates([0.1, 0.2, 0.3, 0.4, 0.5]))
 
 
@@ -165,8 +173,13 @@ def dist_net(given: dict) -> Layout:
     """Paper 003 DistNet: conv 24×7 (act) → conv 32×9 → pool 3 → conv 48×6 → pool 4 → conv 64×4 → pool 3
     → dense 96; regularised variant by default."""
     o = _options({"kernel_size": 7}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation), Conv(o.scaled(32), 9, 3),
-              Conv(o.scaled(48), 6, 4), Conv(o.scaled(64), 4, 3), Dense(o.scaled(96))]
+    blocks = [
+        Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation),
+        Conv(o.scaled(32), 9, 3),
+        Conv(o.scaled(48), 6, 4),
+        Conv(o.scaled(64), 4, 3),
+        Dense(o.scaled(96)),
+    ]
     return Layout("dist_net", o, blocks, o.rates([0.1, 0.2, 0.3, 0.4, 0.5]))
 
 
@@ -179,9 +192,13 @@ def baseline_cnn(given: dict) -> Layout:
     and 4, as listed — and 0.5 after the dense layer; no batch normalisation by default.
     """
     o = _options({"batch_norm": False}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation), Conv(o.scaled(32), 7, 4),
-              Conv(o.scaled(48), 5, 4, dropout_first=False), Conv(o.scaled(64), 5, 4, dropout_first=False),
-              Dense(o.scaled(96))]
+    blocks = [
+        Conv(o.scaled(o.filters), o.kernel_size, 1, o.activation),
+        Conv(o.scaled(32), 7, 4),
+        Conv(o.scaled(48), 5, 4, dropout_first=False),
+        Conv(o.scaled(64), 5, 4, dropout_first=False),
+        Dense(o.scaled(96)),
+    ]
     return Layout("baseline_cnn", o, blocks, o.rates([0.1, 0.1, 0.1, 0.1, 0.5]))
 
 
@@ -192,8 +209,14 @@ def deepstarr(given: dict) -> Layout:
     initialisation (Keras' default, as the published model was trained). Its 249-nt enhancers and two
     activities (developmental, housekeeping) are the paper's data; the output count is the dataset's."""
     o = _options({"filters": 256, "kernel_size": 7, "l2": 0.0, "initializer": "glorot_uniform"}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 2, o.activation), Conv(o.scaled(60), 3, 2),
-              Conv(o.scaled(60), 5, 2), Conv(o.scaled(120), 3, 2), Dense(o.scaled(256)), Dense(o.scaled(256))]
+    blocks = [
+        Conv(o.scaled(o.filters), o.kernel_size, 2, o.activation),
+        Conv(o.scaled(60), 3, 2),
+        Conv(o.scaled(60), 5, 2),
+        Conv(o.scaled(120), 3, 2),
+        Dense(o.scaled(256)),
+        Dense(o.scaled(256)),
+    ]
     return Layout("deepstarr", o, blocks, o.rates([0.0, 0.0, 0.0, 0.0, 0.4, 0.4]))
 
 
@@ -204,6 +227,11 @@ def basset(given: dict) -> Layout:
     600-nt DNase sites and 164 cell types are its data; the output count is the dataset's. Convolutions are
     'same'-padded like the rest of the zoo (the Torch original was unpadded)."""
     o = _options({"filters": 300, "kernel_size": 19, "l2": 0.0}, given)
-    blocks = [Conv(o.scaled(o.filters), o.kernel_size, 3, o.activation), Conv(o.scaled(200), 11, 4),
-              Conv(o.scaled(200), 7, 4), Dense(o.scaled(1000)), Dense(o.scaled(1000))]
+    blocks = [
+        Conv(o.scaled(o.filters), o.kernel_size, 3, o.activation),
+        Conv(o.scaled(200), 11, 4),
+        Conv(o.scaled(200), 7, 4),
+        Dense(o.scaled(1000)),
+        Dense(o.scaled(1000)),
+    ]
     return Layout("basset", o, blocks, o.rates([0.0, 0.0, 0.0, 0.3, 0.3]))

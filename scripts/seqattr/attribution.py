@@ -162,8 +162,9 @@ class SmoothGrad(Method):
 
     def extra(self, x, seed, offset):
         shape = (self.samples,) + x.shape[1:]
-        return np.stack([np.random.default_rng((seed, offset + i)).normal(0, self.sigma, shape)
-                         for i in range(len(x))]).astype(np.float32)
+        return np.stack(
+            [np.random.default_rng((seed, offset + i)).normal(0, self.sigma, shape) for i in range(len(x))]
+        ).astype(np.float32)
 
     def points(self, x, extra):
         return x[:, None] + extra
@@ -217,22 +218,26 @@ class Attributor:
     traced again.
     """
 
-    def __init__(self, model, method: dict, shape: tuple[int, int], target: str = SETTINGS["target"],
-                 task: int = FIRST_TASK):
+    def __init__(
+        self, model, method: dict, shape: tuple[int, int], target: str = SETTINGS["target"], task: int = FIRST_TASK
+    ):
         self.method = make_method(method)
         f = output_model(model, target)
         expected = tuple(f.inputs[0].shape[1:])
         if len(expected) != 2 or any(e is not None and e != got for e, got in zip(expected, shape)):
-            raise ValueError(f"sequences of shape {tuple(shape)} (L, A) do not fit model {model.name}, built for "
-                             f"{expected}; the dataset's length must be the one the model was trained on")
+            raise ValueError(
+                f"sequences of shape {tuple(shape)} (L, A) do not fit model {model.name}, built for "
+                f"{expected}; the dataset's length must be the one the model was trained on"
+            )
         tasks = f.outputs[0].shape[-1]
         if not 0 <= task < tasks:
             raise ValueError(f"task {task} is out of range: the model has {tasks} output(s)")
         self.shape = tuple(shape)
         self.graph = _graph(f, self.method, task, *self.shape)
 
-    def __call__(self, x, batch_size: int = SETTINGS["batch_size"], seed: int = 0,
-                 log: logging.Logger | None = None) -> np.ndarray:
+    def __call__(
+        self, x, batch_size: int = SETTINGS["batch_size"], seed: int = 0, log: logging.Logger | None = None
+    ) -> np.ndarray:
         """The map G (N, L, A) float32 of one-hot sequences ``x``, ``batch_size`` sequences per graph call."""
         x = np.asarray(x, dtype=np.float32)
         if x.shape[1:] != self.shape:
@@ -247,8 +252,16 @@ class Attributor:
         return G
 
 
-def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: int = FIRST_TASK,
-              batch_size: int = SETTINGS["batch_size"], seed: int = 0, log: logging.Logger | None = None) -> np.ndarray:
+def attribute(
+    model,
+    x,
+    method: dict,
+    target: str = SETTINGS["target"],
+    task: int = FIRST_TASK,
+    batch_size: int = SETTINGS["batch_size"],
+    seed: int = 0,
+    log: logging.Logger | None = None,
+) -> np.ndarray:
     """The map G (N, L, A) float32 of ``method`` ({"kind": …, params}) for output ``task`` of ``target``.
 
     ``batch_size`` sequences go through the graph at once, so one call holds batch_size × points
@@ -260,8 +273,14 @@ def attribute(model, x, method: dict, target: str = SETTINGS["target"], task: in
     return Attributor(model, method, x.shape[1:], target, task)(x, batch_size, seed, log)
 
 
-def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: int = FIRST_TASK,
-                     max_sequences: int | None = SETTINGS["max_sequences"], *, task_type: str) -> np.ndarray:
+def select_sequences(
+    y: np.ndarray,
+    which: str = SETTINGS["sequences"],
+    task: int = FIRST_TASK,
+    max_sequences: int | None = SETTINGS["max_sequences"],
+    *,
+    task_type: str,
+) -> np.ndarray:
     """Indices of the test sequences to attribute for output ``task``, the first ``max_sequences``:
     all, or its positives — label 1 (binary), or a target above the split's median (regression:
     the upper half, the sequences where that output has something to explain)."""
@@ -276,8 +295,9 @@ def select_sequences(y: np.ndarray, which: str = SETTINGS["sequences"], task: in
     return indices if max_sequences is None else indices[:max_sequences]
 
 
-def test_selection(path, settings: dict, task: int, task_type: str,
-                   key_map: dict | None = None) -> tuple[dict, np.ndarray]:
+def test_selection(
+    path, settings: dict, task: int, task_type: str, key_map: dict | None = None
+) -> tuple[dict, np.ndarray]:
     """The test split of a dataset file and the indices of the sequences ``settings`` (config ``attribution:``:
     ``sequences``, ``max_sequences``) selects for output ``task`` of a ``task_type`` dataset."""
     test = read_split(path, "test", key_map)

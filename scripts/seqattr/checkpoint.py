@@ -42,8 +42,9 @@ class CheckpointInUseError(RuntimeError):
 def architecture(model) -> list:
     """Each layer's class and config without its name (Keras numbers default names per process, so two
     builds of one spec differ only there): the options the weights depend on."""
-    return [[type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"}]
-            for layer in model.layers]
+    return [
+        [type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"}] for layer in model.layers
+    ]
 
 
 def data_digest(data: dict) -> str:
@@ -77,7 +78,8 @@ def exclusive(directory, label: str) -> Iterator[None]:
         handle.close()
         raise CheckpointInUseError(
             f"{label}: another process ({holder}) is training into {directory}; wait for it to end or stop it, "
-            "then rerun (after a killed Snakemake master its training jobs may still be running)") from None
+            "then rerun (after a killed Snakemake master its training jobs may still be running)"
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(f"host {socket.gethostname()}, pid {os.getpid()}")

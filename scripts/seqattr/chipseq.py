@@ -135,8 +135,10 @@ def check_drops(counts: Mapping[str, int], source: str, max_dropped_fraction: fl
     if max_dropped_fraction is None or lost <= max_dropped_fraction * candidates:
         return
     reasons = ", ".join(f"{k} {counts[k]}" for k in UNUSABLE if counts[k])
-    raise DatasetError(f"{source}: {lost} of {candidates} windows dropped ({lost / candidates:.0%}), more than "
-                       f"max_dropped_fraction {max_dropped_fraction:g}: {reasons}")
+    raise DatasetError(
+        f"{source}: {lost} of {candidates} windows dropped ({lost / candidates:.0%}), more than "
+        f"max_dropped_fraction {max_dropped_fraction:g}: {reasons}"
+    )
 
 
 def balance(
@@ -180,8 +182,12 @@ def build(
         negatives_kept, negative_counts = usable(negative_windows[clear], sequences, str(negatives))
     counts = {
         "positive": {"peaks": len(chip), **positive_counts},
-        "negative": {"peaks": len(dnase), "overlap_chip_peak": len(dnase) - len(pool),
-                     "window_overlaps_positive": int((~clear).sum()), **negative_counts},
+        "negative": {
+            "peaks": len(dnase),
+            "overlap_chip_peak": len(dnase) - len(pool),
+            "window_overlaps_positive": int((~clear).sum()),
+            **negative_counts,
+        },
     }
     check_drops(counts["positive"], str(peaks), max_dropped_fraction)
     check_drops(counts["negative"], str(negatives), max_dropped_fraction)
@@ -212,8 +218,15 @@ def counts_table(counts_by_dataset: Mapping[str, Mapping[str, Mapping[str, int]]
     for dataset, classes in counts_by_dataset.items():
         for label, counts in classes.items():
             lost, candidates = dropped(counts)
-            rows.append({"dataset": dataset, "class": label, **dict.fromkeys(EXCLUDED, 0), **counts,
-                         "dropped_fraction": lost / candidates if candidates else 0.0})
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "class": label,
+                    **dict.fromkeys(EXCLUDED, 0),
+                    **counts,
+                    "dropped_fraction": lost / candidates if candidates else 0.0,
+                }
+            )
     columns = ["dataset", "class", "peaks", *EXCLUDED, *UNUSABLE, "downsampled", "kept", "dropped_fraction"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -237,8 +250,10 @@ def make_dataset(
     table = encode.read_locks(lock)
     entries = {"peaks": encode.lock_entry(table, target), "negatives": encode.lock_entry(table, encode.NEGATIVES)}
     if entries["peaks"]["assembly"] != entries["negatives"]["assembly"]:
-        raise DatasetError(f"{target}: peaks {entries['peaks']['accession']} are {entries['peaks']['assembly']} but the "
-                           f"DNase pool {entries['negatives']['accession']} is {entries['negatives']['assembly']}")
+        raise DatasetError(
+            f"{target}: peaks {entries['peaks']['accession']} are {entries['peaks']['assembly']} but the "
+            f"DNase pool {entries['negatives']['accession']} is {entries['negatives']['assembly']}"
+        )
     for role, path in (("peaks", peaks), ("negatives", negatives)):
         if md5sum(path) != entries[role]["md5sum"]:
             raise DatasetError(f"{path}: md5 differs from {entries[role]['accession']} in {lock}; download it again")

@@ -132,7 +132,7 @@ def within(values, low: float, high: float) -> Test:
 
 
 def fraction(cases: list[Test], threshold: float, tolerance: float) -> Test:
-    """"In nearly all cases": the share of improvements among decided, non-tied cases, against ``threshold``.
+    """ "In nearly all cases": the share of improvements among decided, non-tied cases, against ``threshold``.
 
     ``n_seeds`` is the fewest seeds behind any case. ``seeds_needed`` is here the number of further
     decided cases, all improvements, that would lift the interval's lower bound above ``threshold``.
@@ -147,8 +147,9 @@ def fraction(cases: list[Test], threshold: float, tolerance: float) -> Test:
     verdict = _side_verdict(interval.low, interval.high, threshold, "greater")
     needed = None
     if verdict == UNDETERMINED:
-        needed = next((k for k in range(1, MAX_SEEDS_NEEDED) if _exact_low(improved + k, decided + k) > threshold),
-                      None)
+        needed = next(
+            (k for k in range(1, MAX_SEEDS_NEEDED) if _exact_low(improved + k, decided + k) > threshold), None
+        )
     return Test(improved / decided, float(interval.low), float(interval.high), n_seeds, verdict, needed)
 
 

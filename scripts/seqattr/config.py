@@ -16,6 +16,7 @@ import yaml
 
 from seqattr import architectures, jaspar
 from seqattr.schema import SCHEMA, allowed_keys
+
 DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
 USER_KINDS = ("h5", "url", "fasta")  # a user's data (its file, a download, its FASTA): checked by rule check_dataset
 
@@ -71,8 +72,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in first_line:
-                raise ConfigError(f"config error in {self.name}, line {line}: key '{key}' is given twice in one "
-                                  f"mapping (first at line {first_line[key]}); YAML would keep the last silently")
+                raise ConfigError(
+                    f"config error in {self.name}, line {line}: key '{key}' is given twice in one "
+                    f"mapping (first at line {first_line[key]}); YAML would keep the last silently"
+                )
             first_line[key] = line
         return super().construct_mapping(node, deep)
 
@@ -94,8 +97,9 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     schema = _schema(Path(schema_path))
     config = copy.deepcopy(dict(config))
     if "task" in (config.get("attribution") or {}):
-        raise ConfigError("config error at attribution.task: the key is now attribution.tasks, a list "
-                          "(e.g. tasks: [0])")
+        raise ConfigError(
+            "config error at attribution.task: the key is now attribution.tasks, a list (e.g. tasks: [0])"
+        )
     errors = list(_Validator(schema).iter_errors(config))
     if errors:
         # A value that breaks a kind-specific branch also makes that branch's keys look
@@ -152,12 +156,16 @@ def _check_weights(config: dict) -> None:
             continue
         entries = weights_entries(spec)
         if not 1 <= run.seed <= len(entries):
-            raise ConfigError(f"config error at models.{run.model}.weights: {len(entries)} weights file(s) for seed "
-                              f"{run.seed} (seed n uses the n-th file; list one per seed)")
+            raise ConfigError(
+                f"config error at models.{run.model}.weights: {len(entries)} weights file(s) for seed "
+                f"{run.seed} (seed n uses the n-th file; list one per seed)"
+            )
         entry = entries[run.seed - 1]
         if isinstance(entry, str) and not Path(entry).is_file():
-            raise ConfigError(f"config error at models.{run.model}.weights: seed {run.seed}'s file {entry} does not "
-                              f"exist (relative to {Path.cwd()})")
+            raise ConfigError(
+                f"config error at models.{run.model}.weights: seed {run.seed}'s file {entry} does not "
+                f"exist (relative to {Path.cwd()})"
+            )
 
 
 def _check_datasets(config: dict) -> None:
@@ -171,12 +179,16 @@ def _check_datasets(config: dict) -> None:
             known = jaspar.vertebrate_pwms(spec["jaspar_release"])
             unknown = [m for m in spec["core_motifs"] if m not in known]
             if unknown:
-                raise ConfigError(f"config error at datasets.{name}.core_motifs: {unknown} are not CORE vertebrate "
-                                  f"matrices of {spec['jaspar_release']}")
+                raise ConfigError(
+                    f"config error at datasets.{name}.core_motifs: {unknown} are not CORE vertebrate "
+                    f"matrices of {spec['jaspar_release']}"
+                )
             effects, core = len(spec["effects"]), len(spec["core_motifs"])
             if spec["task"] == "regression" and effects != core:
-                raise ConfigError(f"config error at datasets.{name}.effects: {effects} effects for {core} core motifs; "
-                                  "a regression dataset needs one per core motif, in the order of core_motifs")
+                raise ConfigError(
+                    f"config error at datasets.{name}.effects: {effects} effects for {core} core motifs; "
+                    "a regression dataset needs one per core motif, in the order of core_motifs"
+                )
 
 
 def _check_target_motifs(config: dict) -> None:
@@ -188,9 +200,11 @@ def _check_target_motifs(config: dict) -> None:
         matrices = jaspar.matrix_names(release, settings["collection"], settings["tax_group"])
         unknown = [item for item in wanted if not jaspar.find_ids(matrices, [item])]
         if unknown:
-            raise ConfigError(f"config error at motifs.target_motifs.{dataset}: {unknown} name no matrix of {release} "
-                              f"{settings['collection']} {settings['tax_group']} (give JASPAR IDs, with or without "
-                              "version, or TF names)")
+            raise ConfigError(
+                f"config error at motifs.target_motifs.{dataset}: {unknown} name no matrix of {release} "
+                f"{settings['collection']} {settings['tax_group']} (give JASPAR IDs, with or without "
+                "version, or TF names)"
+            )
 
 
 def _check_consistency_spans(config: dict) -> None:
@@ -201,8 +215,10 @@ def _check_consistency_spans(config: dict) -> None:
         for key in ("k", "window"):
             value = config["consistency"][key]
             if length is not None and value > length:
-                raise ConfigError(f"config error at consistency.{key}: {value} is longer than the {length}-nt "
-                                  f"sequences of dataset {dataset}")
+                raise ConfigError(
+                    f"config error at consistency.{key}: {value} is longer than the {length}-nt "
+                    f"sequences of dataset {dataset}"
+                )
 
 
 def _check_models(config: dict) -> None:
@@ -229,8 +245,10 @@ def _check_saved_epochs(config: dict) -> None:
         if saved != "all" and saved and max(saved) > settings["epochs"]:
             own = "save_epochs" in (regime.get("training") or {})
             where = f"regimes.{name}.training.save_epochs" if own else "training.save_epochs"
-            raise ConfigError(f"config error at {where}: epoch {max(saved)} is beyond the {settings['epochs']} "
-                              f"epochs regime {name} trains")
+            raise ConfigError(
+                f"config error at {where}: epoch {max(saved)} is beyond the {settings['epochs']} "
+                f"epochs regime {name} trains"
+            )
 
 
 def analysed_datasets(config: dict) -> list[str]:
@@ -255,8 +273,10 @@ def _check_task(config: dict) -> None:
     for dataset in analysed_datasets(config):
         count = dataset_task_count(config, dataset)
         if count is not None and max(tasks) >= count:
-            raise ConfigError(f"config error at attribution.tasks: task {max(tasks)} does not exist; dataset "
-                              f"{dataset} has {count} task(s) (0–{count - 1})")
+            raise ConfigError(
+                f"config error at attribution.tasks: task {max(tasks)} does not exist; dataset "
+                f"{dataset} has {count} task(s) (0–{count - 1})"
+            )
 
 
 def dataset_path(config: dict, name: str) -> str:
@@ -376,8 +396,11 @@ def ensemble_runs(config: dict) -> list[tuple[str, str, str, list[Run]]]:
 def motif_ablation_runs(config: dict) -> list[tuple[Run, list[str]]]:
     """The experiment runs on synthetic data with one output per core motif: those whose outputs
     the in-silico motif ablation (seqattr.motif_ablation) can tell apart."""
-    return [(run, methods) for run, methods in experiment_runs(config)
-            if config["datasets"][run.dataset]["kind"] == "synthetic" and dataset_task_count(config, run.dataset) > 1]
+    return [
+        (run, methods)
+        for run, methods in experiment_runs(config)
+        if config["datasets"][run.dataset]["kind"] == "synthetic" and dataset_task_count(config, run.dataset) > 1
+    ]
 
 
 def motif_runs(config: dict) -> list[tuple[Run, list[str]]]:
@@ -403,7 +426,9 @@ def motif_database(config: dict, dataset: str) -> str:
     """The MEME file a dataset's patterns are matched against: its own JASPAR release (synthetic data),
     else ``motifs.jaspar_release``, in ``motifs.collection`` / ``motifs.tax_group``."""
     settings = config["motifs"]
-    return f"results/motifs/jaspar/{motif_release(config, dataset)}/{settings['collection']}/{settings['tax_group']}.meme"
+    return (
+        f"results/motifs/jaspar/{motif_release(config, dataset)}/{settings['collection']}/{settings['tax_group']}.meme"
+    )
 
 
 def motif_release(config: dict, dataset: str) -> str:
@@ -439,25 +464,55 @@ def analysis_plan(config: dict) -> list[dict]:
     for dataset in datasets:
         spec = config["datasets"][dataset]
         truth = has_ground_truth(config, dataset)
-        pretrained = sorted({r.model for r, _ in experiment_runs(config) if r.dataset == dataset
-                             and "weights" in config["models"][r.model]})
+        pretrained = sorted(
+            {
+                r.model
+                for r, _ in experiment_runs(config)
+                if r.dataset == dataset and "weights" in config["models"][r.model]
+            }
+        )
         rows += [
-            dict(dataset=dataset, analysis="training", runs="no" if pretrained else "yes",
-                 why=f"weights given for {', '.join(pretrained)}" if pretrained else f"{spec['kind']} dataset"),
+            dict(
+                dataset=dataset,
+                analysis="training",
+                runs="no" if pretrained else "yes",
+                why=f"weights given for {', '.join(pretrained)}" if pretrained else f"{spec['kind']} dataset",
+            ),
             dict(dataset=dataset, analysis="attribution, correction, angles, consistency KLD", runs="yes", why=""),
-            dict(dataset=dataset, analysis="ground-truth metrics (AUROC, AUPR, cosine, SNR)", runs="yes" if truth else "no",
-                 why="" if truth else "no ground-truth sequence model (model_test) for this dataset"),
+            dict(
+                dataset=dataset,
+                analysis="ground-truth metrics (AUROC, AUPR, cosine, SNR)",
+                runs="yes" if truth else "no",
+                why="" if truth else "no ground-truth sequence model (model_test) for this dataset",
+            ),
         ]
     ensembles = {d for d, _, _, _ in ensemble_runs(config)}
     for dataset in datasets:
-        rows.append(dict(dataset=dataset, analysis="ensemble proxy", runs="yes" if dataset in ensembles else "no",
-                         why="" if dataset in ensembles else "no `ensembles:` entry names this dataset"))
+        rows.append(
+            dict(
+                dataset=dataset,
+                analysis="ensemble proxy",
+                runs="yes" if dataset in ensembles else "no",
+                why="" if dataset in ensembles else "no `ensembles:` entry names this dataset",
+            )
+        )
     motif_datasets = {run.dataset for run, _ in motif_runs(config)}
     for dataset in datasets:
-        why = ("" if dataset in motif_datasets else "motifs.enabled is false" if not config["motifs"]["enabled"]
-               else "motifs.methods selects none of this dataset's methods")
-        rows.append(dict(dataset=dataset, analysis="motif discovery (TF-MoDISco, Tomtom against JASPAR)",
-                         runs="yes" if dataset in motif_datasets else "no", why=why))
+        why = (
+            ""
+            if dataset in motif_datasets
+            else "motifs.enabled is false"
+            if not config["motifs"]["enabled"]
+            else "motifs.methods selects none of this dataset's methods"
+        )
+        rows.append(
+            dict(
+                dataset=dataset,
+                analysis="motif discovery (TF-MoDISco, Tomtom against JASPAR)",
+                runs="yes" if dataset in motif_datasets else "no",
+                why=why,
+            )
+        )
     return rows
 
 

@@ -105,7 +105,9 @@ def threshold_runs(G: np.ndarray, percentile: float = _D["percentile"], buffer: 
     return kept
 
 
-def kmer_distributions(G, x, prior_x=None, k=_D["k"], percentile=_D["percentile"], buffer=_D["buffer"]) -> tuple[np.ndarray, np.ndarray]:
+def kmer_distributions(
+    G, x, prior_x=None, k=_D["k"], percentile=_D["percentile"], buffer=_D["buffer"]
+) -> tuple[np.ndarray, np.ndarray]:
     """(P, Q): frequencies of the attributed k-mers of ``x`` and of all k-mers of ``prior_x`` (the
     test sequences; ``x`` itself when None). P is all zeros when no k-mer is attributed."""
     counts = kmer_counts(x, k, threshold_runs(G, percentile, buffer))
@@ -170,7 +172,9 @@ def angular_histogram(G, window=_D["window"], top_fraction=_D["top_fraction"], b
     return hist / total if total > 0 else hist
 
 
-def boxcar_prior(hist: np.ndarray, bin_width: float = _D["bin_width"], smoothing: float = _D["smoothing"]) -> np.ndarray:
+def boxcar_prior(
+    hist: np.ndarray, bin_width: float = _D["bin_width"], smoothing: float = _D["smoothing"]
+) -> np.ndarray:
     """The uninformative prior: ``hist`` smoothed by a centred boxcar (wrap in φ, mirror in θ)."""
     half = int(round(smoothing / bin_width)) // 2
     padded = np.pad(hist, ((half, half), (0, 0)), mode="symmetric")
@@ -180,8 +184,9 @@ def boxcar_prior(hist: np.ndarray, bin_width: float = _D["bin_width"], smoothing
     return smooth / total if total > 0 else smooth
 
 
-def kattr_mean_kld(G, window=_D["window"], top_fraction=_D["top_fraction"], bin_width=_D["bin_width"],
-                   smoothing=_D["smoothing"]) -> float:
+def kattr_mean_kld(
+    G, window=_D["window"], top_fraction=_D["top_fraction"], bin_width=_D["bin_width"], smoothing=_D["smoothing"]
+) -> float:
     """k-attr-mean consistency: KL(angular density ‖ its boxcar-smoothed version)."""
     hist = angular_histogram(G, window, top_fraction, bin_width)
     return kl_divergence(hist, boxcar_prior(hist, bin_width, smoothing))

@@ -217,15 +217,19 @@ def _split_problem(part: Mapping[str, np.ndarray], keys: Mapping[str, str], task
     not_one_hot = ~(np.isin(x, (0, 1)).all(axis=2) & (x.sum(axis=2) <= 1))
     if (i := _first(not_one_hot)) is not None:
         position = int(np.flatnonzero(not_one_hot[i])[0])
-        return (f"{keys['x']} sequence {i} position {position} is {x[i, position].tolist()}, "
-                "neither one-hot (A, C, G, T) nor all zero (N)")
+        return (
+            f"{keys['x']} sequence {i} position {position} is {x[i, position].tolist()}, "
+            "neither one-hot (A, C, G, T) nor all zero (N)"
+        )
     if task_type == "binary" and (i := _first(~np.isin(y, (0, 1)))) is not None:
         return f"{keys['y']} sequence {i} has labels {y[i].tolist()}; binary tasks take 0 or 1"
     return None
 
 
-TRAINING_SPLITS = {"train": "a model would train without seeing it",
-                   "valid": "the validation score is undefined, so no epoch could be chosen"}
+TRAINING_SPLITS = {
+    "train": "a model would train without seeing it",
+    "valid": "the validation score is undefined, so no epoch could be chosen",
+}
 
 
 def _training_label_problem(y: np.ndarray, key: str, split: str, task_type: str) -> str | None:
@@ -238,13 +242,22 @@ def _training_label_problem(y: np.ndarray, key: str, split: str, task_type: str)
                 if not (labels == value).any():
                     return f"{key} has no {kind} of task {task} ({len(labels)} labels, none {value}): {TRAINING_SPLITS[split]}"
         elif np.ptp(labels) == 0:
-            return (f"{key} task {task} has the same target ({labels[0]:g}) for all {len(labels)} sequences: "
-                    f"{TRAINING_SPLITS[split]}")
+            return (
+                f"{key} task {task} has the same target ({labels[0]:g}) for all {len(labels)} sequences: "
+                f"{TRAINING_SPLITS[split]}"
+            )
     return None
 
 
-def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = None, splits: Sequence[str] = SPLITS,
-                  tasks: Sequence[int] = (0,), positives: bool = False) -> dict:
+def check_dataset(
+    path,
+    *,
+    task_type: str,
+    key_map: Mapping[str, str] | None = None,
+    splits: Sequence[str] = SPLITS,
+    tasks: Sequence[int] = (0,),
+    positives: bool = False,
+) -> dict:
     """Check a user's dataset before anything trains on or analyses it; return its sizes.
 
     Each of ``splits``: sequences present, one-hot (all-zero columns are N), finite values
@@ -269,16 +282,20 @@ def check_dataset(path, *, task_type: str, key_map: Mapping[str, str] | None = N
     (first, (length, n_tasks)), *others = shapes.items()
     for key, shape in others:
         if shape != (length, n_tasks):
-            raise DatasetError(f"{path}: {first} has {length} nt and {n_tasks} task(s) per sequence but {key} "
-                               f"{shape[0]} nt and {shape[1]}; every split needs the same")
+            raise DatasetError(
+                f"{path}: {first} has {length} nt and {n_tasks} task(s) per sequence but {key} "
+                f"{shape[0]} nt and {shape[1]}; every split needs the same"
+            )
     y_test = stored_key("y", "test", key_map)
     if "test" in labels and max(tasks) >= n_tasks:
-        raise DatasetError(f"{path}: attribution.tasks: task {max(tasks)} does not exist: {y_test} has "
-                           f"{n_tasks} task(s)")
+        raise DatasetError(
+            f"{path}: attribution.tasks: task {max(tasks)} does not exist: {y_test} has {n_tasks} task(s)"
+        )
     for task in tasks:
         if "test" in labels and positives and task_type == "binary" and not (labels["test"][:, task] == 1).any():
-            raise DatasetError(f"{path}: {y_test} has no positive of task {task} to attribute "
-                               "(attribution.sequences: positives)")
+            raise DatasetError(
+                f"{path}: {y_test} has no positive of task {task} to attribute (attribution.sequences: positives)"
+            )
     sizes = {split: {"sequences": len(y), "positives": int((y == 1).any(axis=1).sum())} for split, y in labels.items()}
     return {"length": int(length), "tasks": int(n_tasks), "splits": sizes}
 

@@ -34,8 +34,9 @@ def visible_gpus() -> list[str]:
     return [str(i) for i, line in enumerate(listing.stdout.splitlines()) if line.startswith("GPU ")]
 
 
-def claim_gpu(lock_dir: str | os.PathLike = ".snakemake/gpu-locks", gpus: list[str] | None = None,
-              jobs_per_gpu: int = 1) -> str | None:
+def claim_gpu(
+    lock_dir: str | os.PathLike = ".snakemake/gpu-locks", gpus: list[str] | None = None, jobs_per_gpu: int = 1
+) -> str | None:
     """Lock a free GPU slot, make its GPU the only visible one and return its index (None: CPU or already set)."""
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if os.environ.get("CUDA_VISIBLE_DEVICES"):

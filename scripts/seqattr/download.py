@@ -133,8 +133,9 @@ def download(
         digest = retry(attempt, retries, label, backoff)
         os.replace(partial, dest)
     except AttemptsFailed as failure:
-        raise DownloadError(f"{label}: download of {url} failed after {_attempts(failure.attempts)}; "
-                            f"last error: {failure.reason}") from failure
+        raise DownloadError(
+            f"{label}: download of {url} failed after {_attempts(failure.attempts)}; last error: {failure.reason}"
+        ) from failure
     finally:
         partial.unlink(missing_ok=True)
     log.info("%s: downloaded %s to %s (md5 %s)", label, url, dest, digest)

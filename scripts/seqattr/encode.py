@@ -41,8 +41,16 @@ log = logging.getLogger("seqattr")
 _SOURCE = schema.defaults("encode_source")
 DEFAULT_URL = _SOURCE["encode_url"]
 OUTPUT_TYPES = tuple(_SOURCE["output_types"])
-LOCK_COLUMNS = ("target", "accession", "assembly", "output_type", "md5sum", "url", "experiment",
-                "biological_replicates")
+LOCK_COLUMNS = (
+    "target",
+    "accession",
+    "assembly",
+    "output_type",
+    "md5sum",
+    "url",
+    "experiment",
+    "biological_replicates",
+)
 NEGATIVES = "DNase"
 # Names used in the papers that differ from ENCODE's target labels.
 TARGET_LABELS = {"Arid3": "ARID3A"}
@@ -52,8 +60,9 @@ class EncodeError(ValueError):
     """The ENCODE metadata could not be fetched or holds no usable file."""
 
 
-def get_json(base: str, path: str, params: Mapping[str, str] | None = None, timeout: float = 60,
-             retries: int = 1) -> dict:
+def get_json(
+    base: str, path: str, params: Mapping[str, str] | None = None, timeout: float = 60, retries: int = 1
+) -> dict:
     """GET ``base + path`` with ``format=json``; ENCODE's 404 for an empty search is an empty ``@graph``.
 
     Up to ``retries`` attempts (``seqattr.download.retry``): the portal's transient failures (HTTP
@@ -131,13 +140,19 @@ def experiment_files(base: str, cell_line: str, target: str, retries: int = 1) -
     for accession in experiments:
         experiment = get_json(base, f"/experiments/{accession}/", retries=retries)
         for entry in experiment.get("files", []):
-            files.append({**entry, "experiment": accession, "in_default_analysis": in_default_analysis(experiment, entry)})
+            files.append(
+                {**entry, "experiment": accession, "in_default_analysis": in_default_analysis(experiment, entry)}
+            )
     return files
 
 
 def _preference(rank: Mapping[str, int]):
     """Sort key, best first: preferred_default, default analysis, output type (date and accession break ties)."""
-    return lambda f: (not f.get("preferred_default", False), f.get("in_default_analysis") is False, rank[f["output_type"]])
+    return lambda f: (
+        not f.get("preferred_default", False),
+        f.get("in_default_analysis") is False,
+        rank[f["output_type"]],
+    )
 
 
 def choose_peak_file(files: Sequence[dict], assembly: str, output_types: Sequence[str], target: str) -> dict:
@@ -160,14 +175,27 @@ def choose_peak_file(files: Sequence[dict], assembly: str, output_types: Sequenc
     newest_first = sorted(candidates, key=lambda f: (f.get("date_created", ""), f["accession"]), reverse=True)
     ordered = sorted(newest_first, key=_preference(rank))  # stable: the newest first within a preference
     chosen = ordered[0]
-    why = [w for w, on in (("ENCODE's preferred default", chosen.get("preferred_default")),
-                           ("of the experiment's default analysis", chosen.get("in_default_analysis"))) if on]
-    others = [f"{f['accession']} ({f['output_type']}{', preferred default' if f.get('preferred_default') else ''})"
-              for f in ordered[1:]]
+    why = [
+        w
+        for w, on in (
+            ("ENCODE's preferred default", chosen.get("preferred_default")),
+            ("of the experiment's default analysis", chosen.get("in_default_analysis")),
+        )
+        if on
+    ]
+    others = [
+        f"{f['accession']} ({f['output_type']}{', preferred default' if f.get('preferred_default') else ''})"
+        for f in ordered[1:]
+    ]
     log.info(
         "%s: chose %s (%s, %s, experiment %s, biological replicates %s): %s; other candidates: %s",
-        target, chosen["accession"], chosen["output_type"], assembly, chosen.get("experiment"),
-        chosen.get("biological_replicates"), ", ".join(why + ["most preferred output type, newest file"]),
+        target,
+        chosen["accession"],
+        chosen["output_type"],
+        assembly,
+        chosen.get("experiment"),
+        chosen.get("biological_replicates"),
+        ", ".join(why + ["most preferred output type, newest file"]),
         others or "none",
     )
     return chosen
@@ -230,8 +258,9 @@ def resolve(request: Mapping) -> pd.DataFrame:
     file's assembly is used. (The workflow resolves each target on its own, ``resolve_target``.)
     """
     base = request.get("encode_url") or DEFAULT_URL
-    assembly = request.get("assembly") or file_record(base, request["dnase_accession"],
-                                                      request.get("retries", 1))["assembly"]
+    assembly = (
+        request.get("assembly") or file_record(base, request["dnase_accession"], request.get("retries", 1))["assembly"]
+    )
     pinned = request.get("pinned") or {}
     common = {**request, "assembly": assembly}
     tables = [resolve_target({**common, "target": NEGATIVES})]
@@ -249,8 +278,10 @@ def read_lock(path: str | os.PathLike) -> pd.DataFrame:
     table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     missing = [c for c in LOCK_COLUMNS if c not in table.columns]
     if missing:
-        raise EncodeError(f"{path}: lock table lacks columns {missing} (written by an older version: delete it to "
-                          f"resolve again); it has {list(table.columns)}")
+        raise EncodeError(
+            f"{path}: lock table lacks columns {missing} (written by an older version: delete it to "
+            f"resolve again); it has {list(table.columns)}"
+        )
     return table
 
 

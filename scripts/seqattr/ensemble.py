@@ -79,13 +79,15 @@ def difference_reduction(
     count = np.bincount(index, minlength=len(edges) - 1)
     before = np.bincount(index, weights=d_before, minlength=len(edges) - 1)
     after = np.bincount(index, weights=d_after, minlength=len(edges) - 1)
-    return pd.DataFrame({
-        "angle_low": edges[:-1],
-        "angle_high": edges[1:],
-        "angle": (edges[:-1] + edges[1:]) / 2,
-        "reduction": _reduction(after, before),
-        "count": count,
-    })
+    return pd.DataFrame(
+        {
+            "angle_low": edges[:-1],
+            "angle_high": edges[1:],
+            "angle": (edges[:-1] + edges[1:]) / 2,
+            "reduction": _reduction(after, before),
+            "count": count,
+        }
+    )
 
 
 def large_angle_fractions(member_angles: np.ndarray) -> dict[str, float]:
@@ -118,8 +120,12 @@ def analyse(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
     ensemble = ensemble_map(_read_member(p) for p in paths)
     per_member = [member_distances(_read_member(p), ensemble) for p in paths]
     stacked = {key: np.stack([m[key] for m in per_member]) for key in ("d_before", "d_after", "angles")}
-    return {"E": ensemble, "angles_ensemble": np.asarray(angles(ensemble), np.float32), "indices": indices[0],
-            **stacked}
+    return {
+        "E": ensemble,
+        "angles_ensemble": np.asarray(angles(ensemble), np.float32),
+        "indices": indices[0],
+        **stacked,
+    }
 
 
 def synthetic_fractions(metrics: pd.DataFrame, datasets) -> dict[str, float] | None:

@@ -69,13 +69,17 @@ def check_sequences(path, sequences: dict[str, str]) -> None:
     length = len(next(iter(sequences.values())))
     for name, sequence in sequences.items():
         if not sequence or len(sequence) != length:
-            raise DatasetError(f"{path}: sequence '{name}' has length {len(sequence)}, the first has {length}; "
-                               "all sequences must have one length")
+            raise DatasetError(
+                f"{path}: sequence '{name}' has length {len(sequence)}, the first has {length}; "
+                "all sequences must have one length"
+            )
         bad = set(sequence) - IUPAC
         if bad:
             position = min(sequence.index(c) for c in bad)
-            raise DatasetError(f"{path}: sequence '{name}' has '{sequence[position]}' at position {position + 1}, "
-                               "not an IUPAC nucleotide letter")
+            raise DatasetError(
+                f"{path}: sequence '{name}' has '{sequence[position]}' at position {position + 1}, "
+                "not an IUPAC nucleotide letter"
+            )
 
 
 def read_labels(path: str | os.PathLike, task: str) -> pd.DataFrame:
@@ -97,8 +101,10 @@ def read_labels(path: str | os.PathLike, task: str) -> pd.DataFrame:
         raise DatasetError(f"{path}: ID '{table.index[row]}' has no numeric label in column '{table.columns[column]}'")
     if task == "binary" and not values.isin([0, 1]).to_numpy().all():
         row, column = np.argwhere(~values.isin([0, 1]).to_numpy())[0]
-        raise DatasetError(f"{path}: binary task, but ID '{table.index[row]}' has label "
-                           f"{values.iat[row, column]} in column '{table.columns[column]}' (0 or 1 expected)")
+        raise DatasetError(
+            f"{path}: binary task, but ID '{table.index[row]}' has label "
+            f"{values.iat[row, column]} in column '{table.columns[column]}' (0 or 1 expected)"
+        )
     return values.astype(np.float32)
 
 
@@ -106,8 +112,9 @@ def match_ids(fasta_path, labels_path, sequences: dict[str, str], labels: pd.Dat
     """The FASTA file and the labels table name the same sequences."""
     unlabelled = [name for name in sequences if name not in labels.index]
     if unlabelled:
-        raise DatasetError(f"{fasta_path}: {len(unlabelled)} sequence(s) have no row in {labels_path}, "
-                           f"e.g. '{unlabelled[0]}'")
+        raise DatasetError(
+            f"{fasta_path}: {len(unlabelled)} sequence(s) have no row in {labels_path}, e.g. '{unlabelled[0]}'"
+        )
     orphans = [name for name in labels.index if name not in sequences]
     if orphans:
         raise DatasetError(f"{labels_path}: {len(orphans)} ID(s) have no sequence in {fasta_path}, e.g. '{orphans[0]}'")
@@ -125,8 +132,9 @@ def build(spec: dict) -> tuple[dict, dict]:
     y = labels.loc[names].to_numpy(np.float32)
     ambiguous = x.sum(-1) == 0
     rng = np.random.default_rng(spec["seed"])
-    splits = {split: {"x": x[index], "y": y[index]}
-              for split, index in zip(SPLITS, split_indices(len(x), spec["split"], rng))}
+    splits = {
+        split: {"x": x[index], "y": y[index]} for split, index in zip(SPLITS, split_indices(len(x), spec["split"], rng))
+    }
     attrs = {
         "source": "fasta",
         "task": spec["task"],

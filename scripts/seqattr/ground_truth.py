@@ -27,8 +27,9 @@ def _decoded(value):
 def task_motifs_of(attrs: dict) -> list[list[int]]:
     """Per output, the indices of the core motifs that drive it (the dataset's ``task_motifs``)."""
     if "task_motifs" not in attrs:
-        raise ValueError("the dataset has a motif_index but its attributes no task_motifs "
-                         "(which core motifs drive which output)")
+        raise ValueError(
+            "the dataset has a motif_index but its attributes no task_motifs (which core motifs drive which output)"
+        )
     return _decoded(attrs["task_motifs"])
 
 

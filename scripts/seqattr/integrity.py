@@ -110,8 +110,10 @@ def stop_if_damaged(root: str | os.PathLike = "results", cache: Path | None = No
     moved = quarantine_unreadable(root, cache)
     if moved:
         names = ", ".join(str(p) for p in moved)
-        raise DamagedFilesError(f"{len(moved)} unreadable file(s) moved aside to *{QUARANTINE}: {names}; run the same "
-                                f"command again to regenerate them and what was computed from them")
+        raise DamagedFilesError(
+            f"{len(moved)} unreadable file(s) moved aside to *{QUARANTINE}: {names}; run the same "
+            f"command again to regenerate them and what was computed from them"
+        )
 
 
 def awaiting_regeneration(root: str | os.PathLike = "results") -> list[str]:
@@ -119,5 +121,8 @@ def awaiting_regeneration(root: str | os.PathLike = "results") -> list[str]:
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(str(p.with_name(p.name[: -len(QUARANTINE)])) for p in root.rglob(f"*{QUARANTINE}")
-                  if not p.with_name(p.name[: -len(QUARANTINE)]).exists())
+    return sorted(
+        str(p.with_name(p.name[: -len(QUARANTINE)]))
+        for p in root.rglob(f"*{QUARANTINE}")
+        if not p.with_name(p.name[: -len(QUARANTINE)]).exists()
+    )

@@ -99,8 +99,10 @@ def matrix_names(release: str, collection: str, tax_group: str) -> tuple[tuple[s
     """(matrix ID, TF name) of every matrix of one release, collection and taxonomic group."""
     from pyjaspar import jaspardb
 
-    return tuple((m.matrix_id, m.name) for m in jaspardb(release=release).fetch_motifs(
-        collection=collection, tax_group=[tax_group]))
+    return tuple(
+        (m.matrix_id, m.name)
+        for m in jaspardb(release=release).fetch_motifs(collection=collection, tax_group=[tax_group])
+    )
 
 
 def find_ids(matrices, wanted) -> list[str]:
@@ -111,8 +113,13 @@ def find_ids(matrices, wanted) -> list[str]:
     for item in wanted:
         item = str(item).strip()
         key = item.upper()
-        hits = [matrix_id for matrix_id, name in matrices
-                if matrix_id == item or matrix_id.split(".")[0] == item
-                or key == name.upper() or key in name.upper().split("::")]
+        hits = [
+            matrix_id
+            for matrix_id, name in matrices
+            if matrix_id == item
+            or matrix_id.split(".")[0] == item
+            or key == name.upper()
+            or key in name.upper().split("::")
+        ]
         found += [h for h in hits if h not in found]
     return found

@@ -54,7 +54,9 @@ def position_classes(info: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return info > POSITIVE_INFORMATION, info < NEGATIVE_INFORMATION
 
 
-def interpretability_auc(scores: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def interpretability_auc(
+    scores: np.ndarray, positives: np.ndarray, negatives: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-sequence AUROC and AUPR of ``scores`` (N, L) at positive against negative positions.
 
     The values of sklearn's ``roc_auc_score`` and ``average_precision_score`` on each row

@@ -50,17 +50,27 @@ def _assemble(arch: Layout, input_shape, n_tasks: int, output_activation: str) -
         if isinstance(block, Conv):
             n_conv += 1
             prefix = f"conv{n_conv}"
-            h = keras.layers.Conv1D(block.filters, block.kernel_size, padding="same", use_bias=not options.batch_norm,
-                                    kernel_initializer=_initializer(options), kernel_regularizer=regularizer,
-                                    name=prefix)(h)
+            h = keras.layers.Conv1D(
+                block.filters,
+                block.kernel_size,
+                padding="same",
+                use_bias=not options.batch_norm,
+                kernel_initializer=_initializer(options),
+                kernel_regularizer=regularizer,
+                name=prefix,
+            )(h)
         else:
             n_dense += 1
             prefix = f"dense{n_dense}"
             if len(h.shape) > 2:
                 h = keras.layers.Flatten(name="flatten")(h)
-            h = keras.layers.Dense(block.units, use_bias=not options.batch_norm,
-                                   kernel_initializer=_initializer(options), kernel_regularizer=regularizer,
-                                   name=prefix)(h)
+            h = keras.layers.Dense(
+                block.units,
+                use_bias=not options.batch_norm,
+                kernel_initializer=_initializer(options),
+                kernel_regularizer=regularizer,
+                name=prefix,
+            )(h)
         if options.batch_norm:
             h = keras.layers.BatchNormalization(name=f"{prefix}_bn")(h)
         h = keras.layers.Activation(block.activation, name=f"{prefix}_act")(h)

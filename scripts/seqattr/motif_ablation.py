@@ -40,8 +40,14 @@ def matched_gaps(gaps: np.ndarray, counts: np.ndarray, rng: np.random.Generator)
     return chosen
 
 
-def ablation_table(predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, motif_index: np.ndarray,
-                   sequence_model: np.ndarray, task_motifs: list[list[int]], seed: int) -> pd.DataFrame:
+def ablation_table(
+    predict: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    motif_index: np.ndarray,
+    sequence_model: np.ndarray,
+    task_motifs: list[list[int]],
+    seed: int,
+) -> pd.DataFrame:
     """One row per core motif × output: the mean |Δ output| when that motif's positions are
     resampled (``change``) and when as many gap positions are (``control_change``), over the test
     sequences holding the motif; ``own`` when the motif drives that output (``task_motifs``)."""
@@ -59,9 +65,16 @@ def ablation_table(predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, m
         ablated = predict(resample(x_held, positions, rng))
         control = predict(resample(x_held, matched_gaps(gaps[holding], positions.sum(axis=1), rng), rng))
         for output, drivers in enumerate(task_motifs):
-            rows.append({"motif": motif, "output": output, "own": motif in drivers, "n_sequences": int(holding.sum()),
-                         "change": float(np.abs(ablated[:, output] - base[:, output]).mean()),
-                         "control_change": float(np.abs(control[:, output] - base[:, output]).mean())})
+            rows.append(
+                {
+                    "motif": motif,
+                    "output": output,
+                    "own": motif in drivers,
+                    "n_sequences": int(holding.sum()),
+                    "change": float(np.abs(ablated[:, output] - base[:, output]).mean()),
+                    "control_change": float(np.abs(control[:, output] - base[:, output]).mean()),
+                }
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -74,8 +87,11 @@ def own_against_others(table: pd.DataFrame) -> pd.DataFrame:
     for key, part in grouped:
         own, other = part[part["own"]], part[~part["own"]]
         row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-        row.update(own_change=own["change"].mean(), other_change=other["change"].mean(),
-                   control_change=part["control_change"].mean())
+        row.update(
+            own_change=own["change"].mean(),
+            other_change=other["change"].mean(),
+            control_change=part["control_change"].mean(),
+        )
         row["own_over_other"] = row["own_change"] / row["other_change"] if row["other_change"] > 0 else np.inf
         rows.append(row)
     return pd.DataFrame(rows)

@@ -107,13 +107,24 @@ def jaspar_motifs(release: str, collection: str, tax_group: str) -> list[Motif]:
 
 def write_meme(path: str | Path, motifs: list[Motif], source: str = "") -> None:
     """Write ``motifs`` as a MEME-format file (uniform background, both strands)."""
-    lines = ["MEME version 4", "", "ALPHABET= ACGT", "", "strands: + -", "",
-             "Background letter frequencies" + (f" (from {source})" if source else ""), "A 0.25 C 0.25 G 0.25 T 0.25", ""]
+    lines = [
+        "MEME version 4",
+        "",
+        "ALPHABET= ACGT",
+        "",
+        "strands: + -",
+        "",
+        "Background letter frequencies" + (f" (from {source})" if source else ""),
+        "A 0.25 C 0.25 G 0.25 T 0.25",
+        "",
+    ]
     for motif in motifs:
         if " " in motif.id:
             raise ValueError(f"motif ID {motif.id!r} contains a space")
-        lines += [f"MOTIF {motif.id} {motif.name}",
-                  f"letter-probability matrix: alength= 4 w= {len(motif.pwm)} nsites= 20 E= 0"]
+        lines += [
+            f"MOTIF {motif.id} {motif.name}",
+            f"letter-probability matrix: alength= 4 w= {len(motif.pwm)} nsites= 20 E= 0",
+        ]
         lines += [" ".join(f"{p:.6f}" for p in row) for row in motif.pwm]
         lines += [""]
     Path(path).write_text("\n".join(lines) + "\n")
@@ -140,8 +151,16 @@ def find_motifs(motifs: list[Motif], wanted) -> list[str]:
 # --- constructed maps (tests and benchmarks) -----------------------------------------------------
 
 
-def planted_maps(pwms: dict[str, np.ndarray], ids, n: int = 200, length: int = 200, p: float = 0.8,
-                 offset: float = 0.3, noise: float = 0.02, seed: int = 0):
+def planted_maps(
+    pwms: dict[str, np.ndarray],
+    ids,
+    n: int = 200,
+    length: int = 200,
+    p: float = 0.8,
+    offset: float = 0.3,
+    noise: float = 0.02,
+    seed: int = 0,
+):
     """(G, x, M): sequences with each motif of ``ids`` embedded (either strand, no overlaps) with
     probability ``p`` and the map of a model that has learnt exactly them, M − 0.25 plus N(0, ``noise``²)
     per entry plus an off-simplex offset c_l (1, 1, 1, 1) with c_l ~ N(0, ``offset``²), which the
@@ -154,13 +173,15 @@ def planted_maps(pwms: dict[str, np.ndarray], ids, n: int = 200, length: int = 2
             if rng.random() >= p:
                 continue
             pwm = pwms[motif_id] if rng.random() < 0.5 else pwms[motif_id][::-1, ::-1]
-            starts = [s for s in range(length - len(pwm) + 1) if free[s:s + len(pwm)].all()]
+            starts = [s for s in range(length - len(pwm) + 1) if free[s : s + len(pwm)].all()]
             if not starts:
-                raise ValueError(f"planted_maps: no room for {motif_id} ({len(pwm)} positions) in sequence {i} of "
-                                 f"length {length} beside the motifs already planted (5 free positions apart)")
+                raise ValueError(
+                    f"planted_maps: no room for {motif_id} ({len(pwm)} positions) in sequence {i} of "
+                    f"length {length} beside the motifs already planted (5 free positions apart)"
+                )
             s = rng.choice(starts)
-            M[i, s:s + len(pwm)] = pwm
-            free[max(0, s - 5):s + len(pwm) + 5] = False
+            M[i, s : s + len(pwm)] = pwm
+            free[max(0, s - 5) : s + len(pwm) + 5] = False
     x = np.eye(4, dtype=np.float32)[(rng.random((n, length, 1)) > M.cumsum(-1)).sum(-1).clip(0, 3)]
     G = M - 0.25 + rng.normal(0, noise, M.shape) + rng.normal(0, offset, (n, length, 1))
     return G.astype(np.float32), x, M
@@ -188,17 +209,22 @@ def discover(hypothetical: np.ndarray, x: np.ndarray, settings: dict | None = No
     if not np.isfinite(hypothetical).all():
         raise ValueError("the map holds NaN or infinite values")
     if x.shape[1] < s["window"] + 2 * s["flank"]:
-        raise ValueError(f"sequences of length {x.shape[1]} are shorter than window + 2 × flank "
-                         f"({s['window']} + 2 × {s['flank']})")
+        raise ValueError(
+            f"sequences of length {x.shape[1]} are shorter than window + 2 × flank ({s['window']} + 2 × {s['flank']})"
+        )
     scores = (hypothetical * x).sum(axis=2)
     if len(x) == 0 or np.ptp(scores) == 0:
         return [], "no_signal"
     try:
         positive, negative = TFMoDISco(
-            one_hot=x, hypothetical_contribs=hypothetical,
-            sliding_window_size=s["window"], flank_size=s["flank"],
-            min_metacluster_size=s["min_seqlets"], max_seqlets_per_metacluster=s["max_seqlets"],
-            target_seqlet_fdr=s["seqlet_fdr"], n_leiden_runs=s["leiden_runs"],
+            one_hot=x,
+            hypothetical_contribs=hypothetical,
+            sliding_window_size=s["window"],
+            flank_size=s["flank"],
+            min_metacluster_size=s["min_seqlets"],
+            max_seqlets_per_metacluster=s["max_seqlets"],
+            target_seqlet_fdr=s["seqlet_fdr"],
+            n_leiden_runs=s["leiden_runs"],
             final_min_cluster_size=s["min_pattern_seqlets"],
         )
     except (ZeroDivisionError, ValueError) as error:  # seqlet thresholds could not be fitted
@@ -207,11 +233,19 @@ def discover(hypothetical: np.ndarray, x: np.ndarray, settings: dict | None = No
     patterns = []
     for metacluster, found in (("pos", positive), ("neg", negative)):
         for i, p in enumerate(found or []):
-            seqlets = np.array([[q.example_idx, q.start, q.end, int(q.is_revcomp)] for q in p.seqlets],
-                               dtype=np.int64).reshape(-1, 4)
-            patterns.append(Pattern(f"{metacluster}_{i}", metacluster, np.asarray(p.sequence, np.float64),
-                                    np.asarray(p.contrib_scores, np.float64),
-                                    np.asarray(p.hypothetical_contribs, np.float64), seqlets))
+            seqlets = np.array(
+                [[q.example_idx, q.start, q.end, int(q.is_revcomp)] for q in p.seqlets], dtype=np.int64
+            ).reshape(-1, 4)
+            patterns.append(
+                Pattern(
+                    f"{metacluster}_{i}",
+                    metacluster,
+                    np.asarray(p.sequence, np.float64),
+                    np.asarray(p.contrib_scores, np.float64),
+                    np.asarray(p.hypothetical_contribs, np.float64),
+                    seqlets,
+                )
+            )
     return patterns, ("ok" if patterns else "no_patterns")
 
 
@@ -238,8 +272,9 @@ def match(queries: list[np.ndarray], motifs: list[Motif]) -> dict[str, np.ndarra
     if not queries:
         empty = np.zeros((0, len(motifs)))
         return {"p": empty, "q": empty, "rank": empty.astype(np.int64), "strand": empty.astype(np.int64)}
-    p, _scores, _offsets, _overlaps, strands = tomtom([np.asarray(q, np.float64).T for q in queries],
-                                                      [m.pwm.T for m in motifs])
+    p, _scores, _offsets, _overlaps, strands = tomtom(
+        [np.asarray(q, np.float64).T for q in queries], [m.pwm.T for m in motifs]
+    )
     p = np.nan_to_num(p, nan=1.0)
     rank = rankdata(p, method="min", axis=1).astype(np.int64)
     return {"p": p, "q": bh_qvalues(p), "rank": rank, "strand": strands.astype(np.int64)}
@@ -274,30 +309,68 @@ def seqlet_overlap(patterns: list[Pattern], motif_mask: np.ndarray, trim_thresho
     return float(np.concatenate(hits).mean()), float(np.concatenate(positions).mean())
 
 
-def pattern_table(patterns: list[Pattern], matches: dict, motifs: list[Motif], core_ids=(), target_ids=(),
-                  trim_threshold: float = DEFAULTS["trim_threshold"]) -> pd.DataFrame:
+def pattern_table(
+    patterns: list[Pattern],
+    matches: dict,
+    motifs: list[Motif],
+    core_ids=(),
+    target_ids=(),
+    trim_threshold: float = DEFAULTS["trim_threshold"],
+) -> pd.DataFrame:
     """One row per pattern: size, trimmed span, best database match, best core match and best target match."""
     index = {m.id: j for j, m in enumerate(motifs)}
     rows = []
     for i, pattern in enumerate(patterns):
         a, b = pattern.span(trim_threshold)
         best = int(np.argmin(matches["p"][i]))
-        row = dict(pattern=pattern.name, metacluster=pattern.metacluster, n_seqlets=len(pattern.seqlets),
-                   length=len(pattern.ppm), span_start=a, span_end=b,
-                   best_match=motifs[best].id, best_name=motifs[best].name, best_pvalue=matches["p"][i, best],
-                   best_qvalue=matches["q"][i, best], best_strand="-" if matches["strand"][i, best] else "+")
+        row = dict(
+            pattern=pattern.name,
+            metacluster=pattern.metacluster,
+            n_seqlets=len(pattern.seqlets),
+            length=len(pattern.ppm),
+            span_start=a,
+            span_end=b,
+            best_match=motifs[best].id,
+            best_name=motifs[best].name,
+            best_pvalue=matches["p"][i, best],
+            best_qvalue=matches["q"][i, best],
+            best_strand="-" if matches["strand"][i, best] else "+",
+        )
         for prefix, ids in (("core", core_ids), ("target", target_ids)):
             columns = [index[c] for c in ids if c in index]
             if columns:
                 j = min(columns, key=lambda c: matches["p"][i, c])
-                row.update({f"{prefix}_match": motifs[j].id, f"{prefix}_name": motifs[j].name,
-                            f"{prefix}_qvalue": matches["q"][i, j], f"{prefix}_rank": int(matches["rank"][i, j])})
+                row.update(
+                    {
+                        f"{prefix}_match": motifs[j].id,
+                        f"{prefix}_name": motifs[j].name,
+                        f"{prefix}_qvalue": matches["q"][i, j],
+                        f"{prefix}_rank": int(matches["rank"][i, j]),
+                    }
+                )
             else:
-                row.update({f"{prefix}_match": None, f"{prefix}_name": None,
-                            f"{prefix}_qvalue": np.nan, f"{prefix}_rank": np.nan})
+                row.update(
+                    {
+                        f"{prefix}_match": None,
+                        f"{prefix}_name": None,
+                        f"{prefix}_qvalue": np.nan,
+                        f"{prefix}_rank": np.nan,
+                    }
+                )
         rows.append(row)
-    columns = ["pattern", "metacluster", "n_seqlets", "length", "span_start", "span_end", "best_match", "best_name",
-               "best_pvalue", "best_qvalue", "best_strand"]
+    columns = [
+        "pattern",
+        "metacluster",
+        "n_seqlets",
+        "length",
+        "span_start",
+        "span_end",
+        "best_match",
+        "best_name",
+        "best_pvalue",
+        "best_qvalue",
+        "best_strand",
+    ]
     columns += [f"{p}_{c}" for p in ("core", "target") for c in ("match", "name", "qvalue", "rank")]
     return pd.DataFrame(rows, columns=columns)
 
@@ -305,23 +378,41 @@ def pattern_table(patterns: list[Pattern], matches: dict, motifs: list[Motif], c
 def summarise(table: pd.DataFrame, core_ids=(), target_ids=(), qvalue: float = DEFAULTS["qvalue"]) -> dict:
     """The per-map scores of a ``pattern_table``: core motifs recovered and named, spurious patterns, target rank."""
     positive = table[table["metacluster"] == "pos"]
-    out = dict(n_patterns=len(table), n_positive_patterns=len(positive),
-               n_negative_patterns=int((table["metacluster"] == "neg").sum()),
-               n_seqlets=int(table["n_seqlets"].sum()))
+    out = dict(
+        n_patterns=len(table),
+        n_positive_patterns=len(positive),
+        n_negative_patterns=int((table["metacluster"] == "neg").sum()),
+        n_seqlets=int(table["n_seqlets"].sum()),
+    )
     if core_ids:
         hits = positive[positive["core_qvalue"] < qvalue]
         recovered = sorted(set(hits["core_match"]))
         named = sorted(set(hits.loc[hits["core_match"] == hits["best_match"], "core_match"]))
-        out.update(core_motifs=len(core_ids), core_recovered=len(recovered), core_named=len(named),
-                   recovered_ids=";".join(recovered), named_ids=";".join(named),
-                   spurious_patterns=int((~(table["core_qvalue"] < qvalue)).sum()))
+        out.update(
+            core_motifs=len(core_ids),
+            core_recovered=len(recovered),
+            core_named=len(named),
+            recovered_ids=";".join(recovered),
+            named_ids=";".join(named),
+            spurious_patterns=int((~(table["core_qvalue"] < qvalue)).sum()),
+        )
     else:
-        out.update(core_motifs=0, core_recovered=np.nan, core_named=np.nan, recovered_ids="", named_ids="",
-                   spurious_patterns=int((~(table["best_qvalue"] < qvalue)).sum()))
+        out.update(
+            core_motifs=0,
+            core_recovered=np.nan,
+            core_named=np.nan,
+            recovered_ids="",
+            named_ids="",
+            spurious_patterns=int((~(table["best_qvalue"] < qvalue)).sum()),
+        )
     if target_ids and len(positive):
         best = positive.sort_values(["target_rank", "target_qvalue"]).iloc[0]
-        out.update(target_rank=float(best["target_rank"]), target_match=best["target_match"],
-                   target_qvalue=float(best["target_qvalue"]), target_pattern=best["pattern"])
+        out.update(
+            target_rank=float(best["target_rank"]),
+            target_match=best["target_match"],
+            target_qvalue=float(best["target_qvalue"]),
+            target_pattern=best["pattern"],
+        )
     else:
         out.update(target_rank=np.nan, target_match=None, target_qvalue=np.nan, target_pattern=None)
     return out
@@ -329,10 +420,30 @@ def summarise(table: pd.DataFrame, core_ids=(), target_ids=(), qvalue: float = D
 
 def run_columns() -> list[str]:
     """Columns of the per-version rows of ``analyse`` after the labels, in order."""
-    return ["version", "status", "n_sequences", "n_patterns", "n_positive_patterns", "n_negative_patterns",
-            "n_seqlets", "core_motifs", "core_recovered", "core_named", "recovered_ids", "named_ids",
-            "spurious_patterns", "seqlet_overlap", "seqlet_precision", "motif_position_fraction", "target_rank",
-            "target_match", "target_qvalue", "target_pattern", "targets", "seconds"]
+    return [
+        "version",
+        "status",
+        "n_sequences",
+        "n_patterns",
+        "n_positive_patterns",
+        "n_negative_patterns",
+        "n_seqlets",
+        "core_motifs",
+        "core_recovered",
+        "core_named",
+        "recovered_ids",
+        "named_ids",
+        "spurious_patterns",
+        "seqlet_overlap",
+        "seqlet_precision",
+        "motif_position_fraction",
+        "target_rank",
+        "target_match",
+        "target_qvalue",
+        "target_pattern",
+        "targets",
+        "seconds",
+    ]
 
 
 def labelled(table: pd.DataFrame, label: dict) -> pd.DataFrame:
@@ -351,8 +462,17 @@ def version_maps(G: np.ndarray, kind: str) -> dict[str, np.ndarray | None]:
     return {"raw": G, "corrected": correct(G)}
 
 
-def analyse(G: np.ndarray, x: np.ndarray, kind: str, motifs: list[Motif], settings: dict | None = None,
-            core_ids=(), target_ids=(), model: np.ndarray | None = None, log=None):
+def analyse(
+    G: np.ndarray,
+    x: np.ndarray,
+    kind: str,
+    motifs: list[Motif],
+    settings: dict | None = None,
+    core_ids=(),
+    target_ids=(),
+    model: np.ndarray | None = None,
+    log=None,
+):
     """Raw and corrected motif discovery on one attribution file.
 
     Returns (rows: one dict per version, patterns: DataFrame with a ``version`` column, arrays for
@@ -369,30 +489,50 @@ def analyse(G: np.ndarray, x: np.ndarray, kind: str, motifs: list[Motif], settin
         spans = [p.span(s["trim_threshold"]) for p in patterns]
         matches = match([p.ppm[a:b] for p, (a, b) in zip(patterns, spans)], motifs)
         table = pattern_table(patterns, matches, motifs, core_ids, target_ids, s["trim_threshold"])
-        row = dict(version=version, status=status, n_sequences=len(G), **summarise(table, core_ids, target_ids,
-                                                                                    s["qvalue"]))
+        row = dict(
+            version=version, status=status, n_sequences=len(G), **summarise(table, core_ids, target_ids, s["qvalue"])
+        )
         row["targets"] = ";".join(target_ids)
         if status == "not_applicable":
-            row.update({k: np.nan for k in row if k not in ("version", "status", "n_sequences", "core_motifs",
-                                                           "recovered_ids", "named_ids", "targets")})
+            row.update(
+                {
+                    k: np.nan
+                    for k in row
+                    if k
+                    not in ("version", "status", "n_sequences", "core_motifs", "recovered_ids", "named_ids", "targets")
+                }
+            )
         overlap, precision = seqlet_overlap(patterns, mask, s["trim_threshold"]) if mask is not None else (np.nan,) * 2
-        row.update(seqlet_overlap=overlap, seqlet_precision=precision,
-                   motif_position_fraction=float(mask.mean()) if mask is not None else np.nan,
-                   seconds=round(time.perf_counter() - start, 2))
+        row.update(
+            seqlet_overlap=overlap,
+            seqlet_precision=precision,
+            motif_position_fraction=float(mask.mean()) if mask is not None else np.nan,
+            seconds=round(time.perf_counter() - start, 2),
+        )
         rows.append({k: row.get(k) for k in run_columns()})
         tables.append(table.assign(version=version))
         arrays.update(pattern_arrays(version, patterns, spans, matches, motifs))
         if log:
-            log.info("%s: %s, %d patterns (%d pos), %.1f s; %s", version, status, row["n_patterns"] or 0,
-                     row["n_positive_patterns"] or 0, row["seconds"],
-                     ", ".join(f"{r.pattern} {r.n_seqlets} seqlets → {r.best_match} {r.best_name} q={r.best_qvalue:.2g}"
-                               for r in table.itertuples()) or "-")
+            log.info(
+                "%s: %s, %d patterns (%d pos), %.1f s; %s",
+                version,
+                status,
+                row["n_patterns"] or 0,
+                row["n_positive_patterns"] or 0,
+                row["seconds"],
+                ", ".join(
+                    f"{r.pattern} {r.n_seqlets} seqlets → {r.best_match} {r.best_name} q={r.best_qvalue:.2g}"
+                    for r in table.itertuples()
+                )
+                or "-",
+            )
     patterns = pd.concat(tables, ignore_index=True)
     return rows, patterns[["version"] + [c for c in patterns.columns if c != "version"]], arrays
 
 
-def pattern_arrays(version: str, patterns: list[Pattern], spans, matches: dict,
-                   motifs: list[Motif]) -> dict[str, np.ndarray]:
+def pattern_arrays(
+    version: str, patterns: list[Pattern], spans, matches: dict, motifs: list[Motif]
+) -> dict[str, np.ndarray]:
     """Flat arrays of one version's patterns, NaN-padded to the longest: ``{version}_cwm``,
     ``_hypothetical``, ``_ppm`` (P, W, 4), ``_span`` (P, 2), ``_match`` (P, M, 4: the best match's PWM on the
     strand it matched), ``_seqlets`` (S, 5: pattern index, example, start, end, reverse-complemented)."""
@@ -438,8 +578,9 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     keys = list(OVER_SEEDS)
     rows = []
     for group, runs in table.groupby(keys, sort=True):
-        wide = runs.pivot_table(index="seed", columns="version", values=list(SUMMARY_METRICS), aggfunc="first",
-                                dropna=False)
+        wide = runs.pivot_table(
+            index="seed", columns="version", values=list(SUMMARY_METRICS), aggfunc="first", dropna=False
+        )
         for metric, better in SUMMARY_METRICS.items():
             if (metric, "raw") not in wide or (metric, "corrected") not in wide:
                 pair = pd.DataFrame(columns=["raw", "corrected"], dtype=float)
@@ -449,12 +590,31 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
                 continue
             diff = pair["corrected"] - pair["raw"]
             sign = {"higher": 1, "lower": -1, None: 0}[better]
-            rows.append({**dict(zip(keys, group)), "metric": metric, "better": better or "",
-                         "n_seeds": len(pair), "raw_mean": pair["raw"].mean(), "raw_sd": pair["raw"].std(),
-                         "corrected_mean": pair["corrected"].mean(), "corrected_sd": pair["corrected"].std(),
-                         "corrected_better": int((sign * diff > 0).sum()) if sign else np.nan,
-                         "same": int((diff == 0).sum()),
-                         "corrected_worse": int((sign * diff < 0).sum()) if sign else np.nan})
-    columns = keys + ["metric", "better", "n_seeds", "raw_mean", "raw_sd", "corrected_mean", "corrected_sd",
-                      "corrected_better", "same", "corrected_worse"]
+            rows.append(
+                {
+                    **dict(zip(keys, group)),
+                    "metric": metric,
+                    "better": better or "",
+                    "n_seeds": len(pair),
+                    "raw_mean": pair["raw"].mean(),
+                    "raw_sd": pair["raw"].std(),
+                    "corrected_mean": pair["corrected"].mean(),
+                    "corrected_sd": pair["corrected"].std(),
+                    "corrected_better": int((sign * diff > 0).sum()) if sign else np.nan,
+                    "same": int((diff == 0).sum()),
+                    "corrected_worse": int((sign * diff < 0).sum()) if sign else np.nan,
+                }
+            )
+    columns = keys + [
+        "metric",
+        "better",
+        "n_seeds",
+        "raw_mean",
+        "raw_sd",
+        "corrected_mean",
+        "corrected_sd",
+        "corrected_better",
+        "same",
+        "corrected_worse",
+    ]
     return pd.DataFrame(rows, columns=columns)

@@ -55,8 +55,17 @@ def epoch_models(epochs: list[tuple[int, Path]]):
         yield epoch, model
 
 
-def epoch_rows(model, maps, test: Mapping[str, np.ndarray], indices: np.ndarray, truth: np.ndarray, task: int,
-               seed: int, label: Mapping, batch_size: int) -> pd.DataFrame:
+def epoch_rows(
+    model,
+    maps,
+    test: Mapping[str, np.ndarray],
+    indices: np.ndarray,
+    truth: np.ndarray,
+    task: int,
+    seed: int,
+    label: Mapping,
+    batch_size: int,
+) -> pd.DataFrame:
     """The raw and corrected rows of one model's output ``task``: ground-truth metrics of its maps
     (``maps``: an :class:`~seqattr.attribution.Attributor` built on ``model``; ``truth``: the ground
     truth of that output for the sequences ``indices``) and its test AUROC.
@@ -67,16 +76,32 @@ def epoch_rows(model, maps, test: Mapping[str, np.ndarray], indices: np.ndarray,
     x = test["x"][indices]
     G = maps(x, batch_size, seed)
     probabilities = model.predict(test["x"], batch_size=256, verbose=0)[:, task]
-    arrays = {"G": G, "x": x, "indices": indices, "prediction": probabilities[indices],
-              "y": test["y"][indices, task], "model": truth}
+    arrays = {
+        "G": G,
+        "x": x,
+        "indices": indices,
+        "prediction": probabilities[indices],
+        "y": test["y"][indices, task],
+        "model": truth,
+    }
     rows = summarise(analyse(arrays, label, maps.method.forward_only, of_model(model).name)[0])
     rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 
 
-def score_epochs(epochs: list[tuple[int, Path]], test: Mapping[str, np.ndarray], indices: np.ndarray, truth: np.ndarray,
-                 method: dict, target: str, task: int, seed: int, label: Mapping, batch_size: int,
-                 log: logging.Logger | None = None) -> pd.DataFrame:
+def score_epochs(
+    epochs: list[tuple[int, Path]],
+    test: Mapping[str, np.ndarray],
+    indices: np.ndarray,
+    truth: np.ndarray,
+    method: dict,
+    target: str,
+    task: int,
+    seed: int,
+    label: Mapping,
+    batch_size: int,
+    log: logging.Logger | None = None,
+) -> pd.DataFrame:
     """:func:`epoch_rows` of every kept epoch (``epochs``: :func:`saved_epochs`), with an ``epoch`` column."""
     from seqattr.attribution import Attributor
 
@@ -86,8 +111,12 @@ def score_epochs(epochs: list[tuple[int, Path]], test: Mapping[str, np.ndarray],
         maps = maps or Attributor(model, method, test["x"].shape[1:], target, task)
         rows = epoch_rows(model, maps, test, indices, truth, task, seed, label, batch_size)
         tables.append(rows.assign(epoch=epoch))
-        log.info("epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f", epoch, rows["classification_auroc"].iloc[0],
-                 rows["interpretability_auroc"].iloc[0])
+        log.info(
+            "epoch %d: test AUROC %.4f, raw interpretability AUROC %.4f",
+            epoch,
+            rows["classification_auroc"].iloc[0],
+            rows["interpretability_auroc"].iloc[0],
+        )
     return pd.concat(tables, ignore_index=True)
 
 

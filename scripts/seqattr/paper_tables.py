@@ -53,8 +53,9 @@ def _text_keys(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table.assign(**{k: table[k].map(lambda v: "" if pd.isna(v) else str(v)) for k in keys})
 
 
-def _summary(ours: pd.DataFrame, keys: list[str], metrics: list[str], method: str | None,
-             min_auroc: float | None) -> pd.DataFrame:
+def _summary(
+    ours: pd.DataFrame, keys: list[str], metrics: list[str], method: str | None, min_auroc: float | None
+) -> pd.DataFrame:
     """Our mean, SD and number of seeds per key, from per-seed means of the raw rows of the seeds that pass."""
     rows = ours[ours["corrected"] == "raw"]
     if method is not None and "method" not in keys:
@@ -81,8 +82,9 @@ def _warn_if_empty(table: pd.DataFrame, keys: list[str], min_auroc: float | None
         log.warning("paper row %s (%s): %s, so its numbers stay empty", row.get("paper_row", "?"), label, why)
 
 
-def compare(reference: pd.DataFrame, ours: pd.DataFrame, method: str | None = None, *,
-            min_auroc: float | None) -> pd.DataFrame:
+def compare(
+    reference: pd.DataFrame, ours: pd.DataFrame, method: str | None = None, *, min_auroc: float | None
+) -> pd.DataFrame:
     """Per reference row: the paper's value and SD and ours, for each metric both tables have.
 
     Rows match on model and regime, plus dataset and method where the reference has those columns.
@@ -94,8 +96,14 @@ def compare(reference: pd.DataFrame, ours: pd.DataFrame, method: str | None = No
     """
     require_columns(reference, ["model", "regime"], "reference table")
     keys = [k for k in KEYS if k in reference]
-    require_columns(ours, keys + ["seed", "corrected"] + (["method"] if method is not None else [])
-                    + (["classification_auroc"] if min_auroc is not None else []), "our table")
+    require_columns(
+        ours,
+        keys
+        + ["seed", "corrected"]
+        + (["method"] if method is not None else [])
+        + (["classification_auroc"] if min_auroc is not None else []),
+        "our table",
+    )
     metrics = [c for c in reference if c in ours and c not in _NOT_METRICS]
     descriptive = [c for c in DESCRIPTIVE if c in reference]
     ignored = [c for c in reference if c not in keys + descriptive + metrics + [f"{m}_sd" for m in metrics]]

@@ -67,12 +67,12 @@ def merge_heads(stored: list[tuple[str, list[np.ndarray]]], n_ours: int) -> list
     extra = len(stored) - n_ours
     if extra <= 0:
         return stored
-    heads = stored[-(extra + 1):]
+    heads = stored[-(extra + 1) :]
     if not all(_is_head(arrays) and arrays[0].shape[0] == heads[0][1][0].shape[0] for _, arrays in heads):
         return stored
     kernel = np.concatenate([arrays[0] for _, arrays in heads], axis=-1)
     bias = np.concatenate([arrays[1] for _, arrays in heads])
-    return stored[:-(extra + 1)] + [("+".join(name for name, _ in heads), [kernel, bias])]
+    return stored[: -(extra + 1)] + [("+".join(name for name, _ in heads), [kernel, bias])]
 
 
 def _is_batch_norm(layer) -> bool:
@@ -99,13 +99,19 @@ def assign_legacy_weights(model, path: str | Path) -> None:
     for i, (layer, (name, arrays)) in enumerate(zip(ours, stored)):
         expected = [tuple(w.shape) for w in layer.weights]
         found = [a.shape for a in arrays]
-        extra_bias = (found[:-1] == expected and len(found) == 2 and found[-1] == (expected[0][-1],)
-                      and i + 1 < len(ours) and _is_batch_norm(ours[i + 1]))
+        extra_bias = (
+            found[:-1] == expected
+            and len(found) == 2
+            and found[-1] == (expected[0][-1],)
+            and i + 1 < len(ours)
+            and _is_batch_norm(ours[i + 1])
+        )
         if extra_bias:
             arrays, bias = arrays[:-1], arrays[-1]
         elif found != expected:
-            raise WeightsError(f"{path}: layer '{name}' has weights of shapes {found} but our layer "
-                               f"'{layer.name}' expects {expected}")
+            raise WeightsError(
+                f"{path}: layer '{name}' has weights of shapes {found} but our layer '{layer.name}' expects {expected}"
+            )
         if bias is not None and _is_batch_norm(layer):
             gamma, beta, mean, variance = arrays
             arrays, bias = [gamma, beta, mean - bias, variance], None
@@ -114,8 +120,10 @@ def assign_legacy_weights(model, path: str | Path) -> None:
 
 def layer_structure(model) -> list[tuple]:
     """(layer class, activation, weight shapes) of every layer: what two builds of one architecture share."""
-    return [(type(layer).__name__, layer.get_config().get("activation"), [tuple(w.shape) for w in layer.weights])
-            for layer in model.layers]
+    return [
+        (type(layer).__name__, layer.get_config().get("activation"), [tuple(w.shape) for w in layer.weights])
+        for layer in model.layers
+    ]
 
 
 def _load_keras(model, path: Path):
@@ -129,15 +137,20 @@ def _load_keras(model, path: Path):
     ours, theirs = layer_structure(model), layer_structure(loaded)
     if ours != theirs:
         first = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
-        describe = lambda layers: layers[first] if first < len(layers) else "no layer"
+
+        def describe(layers):
+            return layers[first] if first < len(layers) else "no layer"
+
         raise WeightsError(
             f"{path}: not the configured architecture '{model.name}': layer {first} is {describe(theirs)} in the "
             f"file but {describe(ours)} in the architecture ({len(theirs)} against {len(ours)} layers)"
         )
     built, wanted = tuple(loaded.inputs[0].shape[1:]), tuple(model.inputs[0].shape[1:])
     if built != wanted:  # same weight shapes (global pooling), yet it cannot read these sequences
-        raise WeightsError(f"{path}: the model was built for inputs of {built[0]} nt × {built[1]} channels, but the "
-                           f"dataset's sequences are {wanted[0]} nt × {wanted[1]}")
+        raise WeightsError(
+            f"{path}: the model was built for inputs of {built[0]} nt × {built[1]} channels, but the "
+            f"dataset's sequences are {wanted[0]} nt × {wanted[1]}"
+        )
     return loaded
 
 

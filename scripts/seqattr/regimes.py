@@ -83,8 +83,10 @@ class Regime:
     def __init__(self, init_std: float | None = None, training: dict | None = None, **params):
         unknown = sorted(set(params) - set(self.defaults))
         if unknown:
-            raise ValueError(f"regime '{self.kind}' does not take {unknown}; it takes "
-                             f"{sorted(self.defaults) + ['init_std', 'training']}")
+            raise ValueError(
+                f"regime '{self.kind}' does not take {unknown}; it takes "
+                f"{sorted(self.defaults) + ['init_std', 'training']}"
+            )
         for name, value in {**self.defaults, **params}.items():
             setattr(self, name, value)
         self.model: keras.Model | None = None
@@ -192,7 +194,10 @@ class ManifoldNoise(_Manifold):
 
     def loss(self, x, y, key, phase):
         k_layer, k_noise = tf.unstack(tf.random.experimental.stateless_split(key, 2))
-        noisy = lambda h: h + self.sigma * tf.random.stateless_normal(tf.shape(h), k_noise, dtype=h.dtype)
+
+        def noisy(h):
+            return h + self.sigma * tf.random.stateless_normal(tf.shape(h), k_noise, dtype=h.dtype)
+
         logits = run_logits(self.model, x, training=True, hook=self.at_layer(self.draw_layer(k_layer), noisy))
         return self.task.loss(y, logits) + self.l2()
 
@@ -216,8 +221,7 @@ class Adversarial(Regime):
     def __init__(self, **params):
         super().__init__(**params)
         if self.mixed_batch not in MIXED_BATCHES:
-            raise ValueError(f"adversarial mixed_batch must be one of {list(MIXED_BATCHES)}, "
-                             f"got {self.mixed_batch!r}")
+            raise ValueError(f"adversarial mixed_batch must be one of {list(MIXED_BATCHES)}, got {self.mixed_batch!r}")
 
     def phase(self, epoch):
         if epoch <= self.clean_epochs:

@@ -86,13 +86,15 @@ def correlations(table: pd.DataFrame) -> pd.DataFrame:
         for column, kind in KLDS.items():
             pairs = group[["snr", column]].dropna()
             enough = len(pairs) >= 3
-            rows.append({
-                "dataset": dataset,
-                "task": task,
-                "method": method,
-                "kld": kind,
-                "spearman": pairs["snr"].corr(pairs[column], method="spearman") if enough else np.nan,
-                "pearson": pairs["snr"].corr(pairs[column], method="pearson") if enough else np.nan,
-                "n": len(pairs),
-            })
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "task": task,
+                    "method": method,
+                    "kld": kind,
+                    "spearman": pairs["snr"].corr(pairs[column], method="spearman") if enough else np.nan,
+                    "pearson": pairs["snr"].corr(pairs[column], method="pearson") if enough else np.nan,
+                    "n": len(pairs),
+                }
+            )
     return pd.DataFrame(rows, columns=GROUP + ["kld", "spearman", "pearson", "n"])

@@ -31,8 +31,11 @@ ONE_OUTPUT_BINARY_VERSION = "4"  # that layout's bytes have not changed since (t
 # The config schema's defaults (the task type's is the dataset-level one). lookalike_threshold has
 # none there (unset: off), so that configs without it keep their datasets' params; this is the one
 # place its "off" is written.
-DEFAULTS = {"task": schema.defaults("dataset")["task"], **schema.defaults("synthetic_dataset"),
-            "lookalike_threshold": None}
+DEFAULTS = {
+    "task": schema.defaults("dataset")["task"],
+    **schema.defaults("synthetic_dataset"),
+    "lookalike_threshold": None,
+}
 TASKS = tuple(schema.properties("synthetic_dataset")["task"]["enum"])
 OUTPUTS = tuple(schema.properties("synthetic_dataset")["outputs"]["enum"])
 ONE_OUTPUT_NAME = "all_core_motifs"  # task_names of a one-output dataset: every core motif drives it
@@ -109,8 +112,9 @@ def version(params: dict) -> str:
 def core_indices(names: list[str], core_ids: list[str]) -> np.ndarray:
     """Pool index → core motif index (a PWM and its reverse complement are one motif; −1 for any other
     motif), with a trailing −1 so that the gaps' owner −1 maps to −1."""
-    return np.array([core_ids.index(n.removesuffix("_rc")) if n.removesuffix("_rc") in core_ids else -1
-                     for n in names] + [-1])
+    return np.array(
+        [core_ids.index(n.removesuffix("_rc")) if n.removesuffix("_rc") in core_ids else -1 for n in names] + [-1]
+    )
 
 
 def task_count(params: dict) -> int:
@@ -128,13 +132,17 @@ def task_motifs(params: dict) -> list[list[int]]:
 def check_labels(p: dict) -> None:
     """Refuse an unknown task type or output layout, and regression effects that are not one per core motif."""
     if p["task"] not in TASKS or p["outputs"] not in OUTPUTS:
-        raise ValueError(f"task must be one of {list(TASKS)} and outputs one of {list(OUTPUTS)}, "
-                         f"got {p['task']!r} and {p['outputs']!r}")
+        raise ValueError(
+            f"task must be one of {list(TASKS)} and outputs one of {list(OUTPUTS)}, "
+            f"got {p['task']!r} and {p['outputs']!r}"
+        )
     if len(p["core_motifs"]) > np.iinfo(np.int8).max:
         raise ValueError(f"{len(p['core_motifs'])} core motifs; motif_index (int8) holds at most 127")
     if p["task"] == "regression" and len(p["effects"]) != len(p["core_motifs"]):
-        raise ValueError(f"{len(p['effects'])} effects for {len(p['core_motifs'])} core motifs; "
-                         "regression needs one effect per core motif")
+        raise ValueError(
+            f"{len(p['effects'])} effects for {len(p['core_motifs'])} core motifs; "
+            "regression needs one effect per core motif"
+        )
 
 
 def labels(p: dict, copies: np.ndarray, positive: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -168,11 +176,16 @@ def simulate(params: dict) -> tuple[dict, dict]:
         check_fit(pool, p["length"], p["motif_counts"], p["motif_count_probs"])
 
     n_core = len(p["core_motifs"])
-    negatives_core = (core_indices(background_names, p["core_motifs"]) if labelled_by_content(p)
-                      else np.full(len(background_names) + 1, -1))  # the lab's design: a negative is 0
+    negatives_core = (
+        core_indices(background_names, p["core_motifs"])
+        if labelled_by_content(p)
+        else np.full(len(background_names) + 1, -1)
+    )  # the lab's design: a negative is 0
     models, n_motifs, motif_index, copies = [], [], [], []
-    for pool, n, core_of in ((core_pool, p["n_positive"], core_indices(core_names, p["core_motifs"])),
-                             (background_pool, p["n_negative"], negatives_core)):
+    for pool, n, core_of in (
+        (core_pool, p["n_positive"], core_indices(core_names, p["core_motifs"])),
+        (background_pool, p["n_negative"], negatives_core),
+    ):
         for _ in range(n):
             model, drawn, owner = sequence_model(pool, p["length"], p["motif_counts"], p["motif_count_probs"], rng)
             models.append(model)
@@ -189,8 +202,13 @@ def simulate(params: dict) -> tuple[dict, dict]:
     y = labels(p, np.stack(copies), positive, rng)  # after every other draw: see the module's docstring
 
     splits = {
-        name: {"x": x[idx], "y": y[idx], "model": models[idx].astype(np.float32), "n_motifs": n_motifs[idx],
-               "motif_index": motif_index[idx]}
+        name: {
+            "x": x[idx],
+            "y": y[idx],
+            "model": models[idx].astype(np.float32),
+            "n_motifs": n_motifs[idx],
+            "motif_index": motif_index[idx],
+        }
         for name, idx in zip(SPLITS, parts)
     }
     attrs = {

@@ -71,10 +71,24 @@ def claims(summary: pd.DataFrame, sweep: str) -> pd.DataFrame:
         weakest = summary[summary["value"] == summary["value"].min()]["angle_sd_mean"].mean()
         below = _auroc_spread(summary[summary["value"] < summary["value"].max()])
         rows = [
-            ("angle SD falls with strength", "decreasing", _trend(summary, "angle_sd"), _trend(summary, "angle_sd") < 0),
-            ("strongest regularisation drives angles towards 0 (SD strongest / weakest)", "≪ 1 (< 0.5 here)",
-             float(strongest / weakest) if weakest else np.nan, bool(weakest and strongest < 0.5 * weakest)),
-            ("classification AUROC holds until the strength is too large (max − min AUROC per model, "
-             "strongest strength left out)", "small (§5.7)", below, bool(below < 0.05)),
+            (
+                "angle SD falls with strength",
+                "decreasing",
+                _trend(summary, "angle_sd"),
+                _trend(summary, "angle_sd") < 0,
+            ),
+            (
+                "strongest regularisation drives angles towards 0 (SD strongest / weakest)",
+                "≪ 1 (< 0.5 here)",
+                float(strongest / weakest) if weakest else np.nan,
+                bool(weakest and strongest < 0.5 * weakest),
+            ),
+            (
+                "classification AUROC holds until the strength is too large (max − min AUROC per model, "
+                "strongest strength left out)",
+                "small (§5.7)",
+                below,
+                bool(below < 0.05),
+            ),
         ]
     return pd.DataFrame(rows, columns=["claim", "paper", "ours", "holds"])

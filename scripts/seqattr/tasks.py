@@ -64,8 +64,13 @@ def binary_metrics(y, scores, from_logits: bool = False) -> dict:
     per_task = []
     for t in range(y.shape[1]):
         both = len(np.unique(y[:, t])) == 2
-        per_task.append(dict(task=t, auroc=float(roc_auc_score(y[:, t], scores[:, t])) if both else nan,
-                             aupr=float(average_precision_score(y[:, t], scores[:, t])) if both else nan))
+        per_task.append(
+            dict(
+                task=t,
+                auroc=float(roc_auc_score(y[:, t], scores[:, t])) if both else nan,
+                aupr=float(average_precision_score(y[:, t], scores[:, t])) if both else nan,
+            )
+        )
     return _summary(per_task, BINARY.metrics, float(loss.mean()), len(y))
 
 
@@ -83,10 +88,15 @@ def regression_metrics(y, predictions) -> dict:
     if not np.isfinite(predictions).all():
         rows = [dict(task=t, pearson=nan, spearman=nan, mse=nan) for t in range(y.shape[1])]
         return _summary(rows, REGRESSION.metrics, nan, len(y))
-    per_task = [dict(task=t, pearson=_correlation(pearsonr, y[:, t], predictions[:, t]),
-                     spearman=_correlation(spearmanr, y[:, t], predictions[:, t]),
-                     mse=float(np.mean((y[:, t] - predictions[:, t]) ** 2)))
-                for t in range(y.shape[1])]
+    per_task = [
+        dict(
+            task=t,
+            pearson=_correlation(pearsonr, y[:, t], predictions[:, t]),
+            spearman=_correlation(spearmanr, y[:, t], predictions[:, t]),
+            mse=float(np.mean((y[:, t] - predictions[:, t]) ** 2)),
+        )
+        for t in range(y.shape[1])
+    ]
     return _summary(per_task, REGRESSION.metrics, float(np.mean((y - predictions) ** 2)), len(y))
 
 
@@ -110,10 +120,10 @@ class TaskType:
         return {"task_type": self.name, **self.measure(y, logits)}
 
 
-BINARY = TaskType("binary", "sigmoid", bce, lambda y, logits: binary_metrics(y, logits, from_logits=True),
-                  ("auroc", "aupr"), "auroc")
-REGRESSION = TaskType("regression", "linear", mse, regression_metrics,
-                      ("pearson", "spearman", "mse"), "pearson")
+BINARY = TaskType(
+    "binary", "sigmoid", bce, lambda y, logits: binary_metrics(y, logits, from_logits=True), ("auroc", "aupr"), "auroc"
+)
+REGRESSION = TaskType("regression", "linear", mse, regression_metrics, ("pearson", "spearman", "mse"), "pearson")
 TASKS = {task.name: task for task in (BINARY, REGRESSION)}
 
 

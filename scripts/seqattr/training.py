@@ -76,9 +76,11 @@ class Settings:
         loss = history[kept - 1]["val_loss"]
         if self.max_val_loss is None or loss <= self.max_val_loss:
             return None
-        return (f"epoch {kept}, the one kept, has validation loss {loss:.3g} > training.max_val_loss "
-                f"{self.max_val_loss:g} (the task's loss: binary cross-entropy, where a constant prediction scores "
-                f"about 0.69, or mean squared error); lower the learning rate")
+        return (
+            f"epoch {kept}, the one kept, has validation loss {loss:.3g} > training.max_val_loss "
+            f"{self.max_val_loss:g} (the task's loss: binary cross-entropy, where a constant prediction scores "
+            f"about 0.69, or mean squared error); lower the learning rate"
+        )
 
 
 @dataclass
@@ -159,7 +161,7 @@ def _epoch_loss(step, x, y, order: np.ndarray, batch_size: int) -> float:
     """Run the steps of one epoch in ``order``; the mean loss per example."""
     total = tf.constant(0.0)
     for i in range(0, len(order), batch_size):
-        index = order[i:i + batch_size]
+        index = order[i : i + batch_size]
         total += step(x, y, index) * len(index)
     return float(total) / len(order)
 
@@ -170,7 +172,7 @@ def _predictor(model, batch_size: int = 1000):
 
     def predict(x) -> np.ndarray:
         x = tf.constant(np.asarray(x, np.float32))
-        return np.concatenate([graph(x[i:i + batch_size]).numpy() for i in range(0, int(x.shape[0]), batch_size)])
+        return np.concatenate([graph(x[i : i + batch_size]).numpy() for i in range(0, int(x.shape[0]), batch_size)])
 
     return predict
 
@@ -186,8 +188,19 @@ def _remove(*paths) -> None:
             path.unlink()
 
 
-def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed: int, checkpoint_dir,
-          history_path, epochs_dir=None, label: str = "model", log: logging.Logger | None = None) -> TrainResult:
+def train(
+    model: keras.Model,
+    data: dict,
+    regime: dict,
+    settings: dict,
+    *,
+    seed: int,
+    checkpoint_dir,
+    history_path,
+    epochs_dir=None,
+    label: str = "model",
+    log: logging.Logger | None = None,
+) -> TrainResult:
     """Train ``model`` on ``data`` (``{"train"|"valid"|"test": {"x", "y"}}``); resume from ``checkpoint_dir``.
 
     The model's output layer says its task type (``seqattr.tasks.of_model``): the loss, the
@@ -203,24 +216,44 @@ def train(model: keras.Model, data: dict, regime: dict, settings: dict, *, seed:
     task = of_model(model)
     warmup = regime_obj.warmup_epochs()
     if settings.restore_best_weights and warmup >= settings.epochs:
-        raise ValueError(f"{label}: regime '{regime_obj.kind}' warms up for {warmup} of its {settings.epochs} epochs, "
-                         "so no epoch could be restored as the best; train longer or keep the last epoch")
+        raise ValueError(
+            f"{label}: regime '{regime_obj.kind}' warms up for {warmup} of its {settings.epochs} epochs, "
+            "so no epoch could be restored as the best; train longer or keep the last epoch"
+        )
     regime_obj.setup(model, seed)
     optimizer = keras.optimizers.Adam(settings.learning_rate)
     optimizer.build(model.trainable_variables)
     fingerprint = checkpoints.fingerprint(
-        architecture=checkpoints.architecture(model), parameters=model.count_params(), task=task.name, regime=regime,
-        seed=seed, data=checkpoints.data_digest(data),
-        training={k: v for k, v in asdict(settings).items() if k not in ("epochs", "max_val_loss")})
+        architecture=checkpoints.architecture(model),
+        parameters=model.count_params(),
+        task=task.name,
+        regime=regime,
+        seed=seed,
+        data=checkpoints.data_digest(data),
+        training={k: v for k, v in asdict(settings).items() if k not in ("epochs", "max_val_loss")},
+    )
     groups = {"model": model.variables, "optimizer": optimizer.variables, "regime": regime_obj.variables}
     checkpoint = checkpoints.Checkpoint(checkpoint_dir, groups, fingerprint, settings.epochs)
     with checkpoints.exclusive(checkpoint_dir, label):
-        return _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint, seed=seed,
-                             history_path=history_path, epochs_dir=epochs_dir, label=label, log=log)
+        return _train_locked(
+            model,
+            data,
+            task,
+            regime_obj,
+            optimizer,
+            settings,
+            checkpoint,
+            seed=seed,
+            history_path=history_path,
+            epochs_dir=epochs_dir,
+            label=label,
+            log=log,
+        )
 
 
-def _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint, *, seed, history_path, epochs_dir,
-                  label, log) -> TrainResult:
+def _train_locked(
+    model, data, task, regime_obj, optimizer, settings, checkpoint, *, seed, history_path, epochs_dir, label, log
+) -> TrainResult:
     """The loop of ``train``, while this process holds the checkpoint's lock."""
     checkpoint_dir = checkpoint.path.parent
     warmup = regime_obj.warmup_epochs()
@@ -228,8 +261,15 @@ def _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint
     predict = _predictor(model)
     n = int(x_train.shape[0])
     rng = np.random.default_rng(seed)
-    state = {"epoch": 0, "history": [], "best_score": None, "best_epoch": None, "lr_wait": 0, "es_wait": 0,
-             "stopped": False}
+    state = {
+        "epoch": 0,
+        "history": [],
+        "best_score": None,
+        "best_epoch": None,
+        "lr_wait": 0,
+        "es_wait": 0,
+        "stopped": False,
+    }
     best_weights = model.get_weights()
     restored = checkpoint.load(log)
     if restored:
@@ -254,16 +294,24 @@ def _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint
         valid = task.evaluate(data["valid"]["y"], predict(data["valid"]["x"]))
         if not (np.isfinite(loss) and np.isfinite(valid["loss"])):
             _remove(history_path, epochs_dir, checkpoint_dir)
-            raise TrainingError(f"{label}: training of {model.name} diverged in epoch {epoch} (loss {loss}, "
-                                f"validation loss {valid['loss']}); removed its history, checkpoints and epoch models")
+            raise TrainingError(
+                f"{label}: training of {model.name} diverged in epoch {epoch} (loss {loss}, "
+                f"validation loss {valid['loss']}); removed its history, checkpoints and epoch models"
+            )
 
         improved, decay = schedule(state, epoch, valid[task.score], settings, warmup)
         if improved:
             best_weights = model.get_weights()
         if decay:
             optimizer.learning_rate.assign(lr * settings.lr_decay_factor)
-        row = {"epoch": epoch, "loss": loss, "val_loss": valid["loss"], **{f"val_{m}": valid[m] for m in task.metrics},
-               "lr": lr, "seconds": time.perf_counter() - start}
+        row = {
+            "epoch": epoch,
+            "loss": loss,
+            "val_loss": valid["loss"],
+            **{f"val_{m}": valid[m] for m in task.metrics},
+            "lr": lr,
+            "seconds": time.perf_counter() - start,
+        }
         state["history"].append(row)
         state["epoch"] = epoch
         state["rng"] = rng.bit_generator.state
@@ -273,14 +321,25 @@ def _train_locked(model, data, task, regime_obj, optimizer, settings, checkpoint
             save_model(model, Path(epochs_dir) / f"epoch{epoch}.keras")
         checkpoint.save(state, best_weights)
         scores = " ".join(f"val_{m} {valid[m]:.4f}" for m in task.metrics)
-        log.info("%s epoch %d/%d: loss %.4f val_loss %.4f %s lr %.2g (%.1f s)%s", label, epoch, settings.epochs,
-                 loss, valid["loss"], scores, lr, row["seconds"], " — early stop" if state["stopped"] else "")
+        log.info(
+            "%s epoch %d/%d: loss %.4f val_loss %.4f %s lr %.2g (%.1f s)%s",
+            label,
+            epoch,
+            settings.epochs,
+            loss,
+            valid["loss"],
+            scores,
+            lr,
+            row["seconds"],
+            " — early stop" if state["stopped"] else "",
+        )
 
     write_history()  # also when a run resumes after its last epoch, whose history a failed job lost
     if problem := settings.diverged(state["history"], state["best_epoch"]):
         _remove(history_path, epochs_dir, checkpoint_dir)
-        raise TrainingError(f"{label}: training of {model.name} diverged: {problem}; removed its history, "
-                            "checkpoints and epoch models")
+        raise TrainingError(
+            f"{label}: training of {model.name} diverged: {problem}; removed its history, checkpoints and epoch models"
+        )
     if settings.restore_best_weights:
         model.set_weights(best_weights)
     metrics = task.evaluate(data["test"]["y"], predict(data["test"]["x"]))

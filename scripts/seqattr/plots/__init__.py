@@ -12,7 +12,7 @@ import numpy as np
 from seqattr.data import atomic_path
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def save(figure, path: str | os.PathLike) -> None:
@@ -45,5 +45,11 @@ def legend_beside(figure, colours: dict[str, tuple], markers: dict[str, dict] | 
     handles = [Line2D([], [], ls="", marker="o", color=colour, label=name) for name, colour in colours.items()]
     handles += [Line2D([], [], ls="", color="grey", label=label, **style) for label, style in (markers or {}).items()]
     figure.tight_layout()
-    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-                  ncol=1 + len(handles) // 30)
+    figure.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=7,
+        frameon=False,
+        ncol=1 + len(handles) // 30,
+    )

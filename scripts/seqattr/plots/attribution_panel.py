@@ -24,8 +24,7 @@ def top_predictions(prediction: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(-np.asarray(prediction), kind="stable")[:n]
 
 
-def _draw_sequence(axes, G: np.ndarray, x: np.ndarray, M: np.ndarray | None, E: np.ndarray | None,
-                   title: str) -> None:
+def _draw_sequence(axes, G: np.ndarray, x: np.ndarray, M: np.ndarray | None, E: np.ndarray | None, title: str) -> None:
     """Fill the axes of one sequence: (L, 4) map, one-hot sequence, optional ensemble map and ground truth."""
     logos = {"raw map (grad × input)": G * x, "corrected map (grad × input)": correct(G) * x}
     if E is not None:
@@ -34,8 +33,7 @@ def _draw_sequence(axes, G: np.ndarray, x: np.ndarray, M: np.ndarray | None, E: 
     for ax, (name, logo) in zip(logo_axes, logos.items()):
         draw_logo(ax, logo, title=f"{title}: {name}" if ax is axes[0] else name, kind="saliency")
     angle = angles(G)
-    axes[1].bar(np.arange(len(angle)), angle, width=1.0,
-                color=np.where(np.abs(angle) > LARGE_ANGLE, "tab:red", "0.6"))
+    axes[1].bar(np.arange(len(angle)), angle, width=1.0, color=np.where(np.abs(angle) > LARGE_ANGLE, "tab:red", "0.6"))
     axes[1].set(ylim=(-90, 90), yticks=[-90, 0, 90], ylabel="angle (°)", xlim=(-0.5, len(angle) - 0.5), xticks=[])
     axes[1].axhline(0, color="0.3", lw=0.5)
     member = list(logos.values())[:2]  # raw and corrected share a scale; the ensemble has its own
@@ -56,18 +54,30 @@ def _share_scale(logo_axes, logos) -> None:
         ax.set_ylim(min(low, 0) - pad, max(high, 0) + pad)
 
 
-def attribution_figure(G: np.ndarray, x: np.ndarray, M: np.ndarray | None = None, titles=None,
-                       E: np.ndarray | None = None):
+def attribution_figure(
+    G: np.ndarray, x: np.ndarray, M: np.ndarray | None = None, titles=None, E: np.ndarray | None = None
+):
     """Stacked panels of every sequence in (n, L, 4) ``G`` and ``x`` (and ensemble ``E``, truth ``M`` when given)."""
     n, length = G.shape[:2]
     heights = [1.3, 0.7, 1.3] + ([1.3] if E is not None else []) + ([1.0] if M is not None else [])
     rows = len(heights)
     titles = titles if titles is not None else [f"sequence {i}" for i in range(n)]
-    figure, axes = plt.subplots(n * rows, 1, figsize=(figure_width(length), sum(heights) * n + 0.4 * n),
-                                gridspec_kw={"height_ratios": heights * n}, squeeze=False)
+    figure, axes = plt.subplots(
+        n * rows,
+        1,
+        figsize=(figure_width(length), sum(heights) * n + 0.4 * n),
+        gridspec_kw={"height_ratios": heights * n},
+        squeeze=False,
+    )
     axes = axes[:, 0]
     for i in range(n):
-        _draw_sequence(axes[i * rows:(i + 1) * rows], G[i], x[i], None if M is None else M[i],
-                       None if E is None else E[i], titles[i])
+        _draw_sequence(
+            axes[i * rows : (i + 1) * rows],
+            G[i],
+            x[i],
+            None if M is None else M[i],
+            None if E is None else E[i],
+            titles[i],
+        )
     figure.tight_layout()
     return figure

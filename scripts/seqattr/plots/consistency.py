@@ -16,8 +16,9 @@ def snr_vs_kld_figure(selection: pd.DataFrame):
     with_snr = selection.dropna(subset=["snr"])
     stats = correlations(selection).set_index(GROUP + ["kld"])
     groups = list(with_snr.groupby(GROUP))
-    figure, axes = plt.subplots(max(len(groups), 1), len(KLDS), figsize=(4.6 * len(KLDS), 3.6 * max(len(groups), 1)),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        max(len(groups), 1), len(KLDS), figsize=(4.6 * len(KLDS), 3.6 * max(len(groups), 1)), squeeze=False
+    )
     if not groups:
         for ax in axes[0]:
             ax.text(0.5, 0.5, "no attribution SNR\n(no ground truth in these datasets)", ha="center", va="center")
@@ -28,8 +29,11 @@ def snr_vs_kld_figure(selection: pd.DataFrame):
             for regime, points in rows.groupby("regime"):
                 ax.scatter(points[column], points["snr"], s=18, label=regime)
             s = stats.loc[(*key, kind)]
-            ax.set_title(f"{dataset} · task {task} · {method}\nSpearman ρ = {s['spearman']:.2f}, Pearson r = {s['pearson']:.2f} "
-                         f"(n = {int(s['n'])})", fontsize=9)
+            ax.set_title(
+                f"{dataset} · task {task} · {method}\nSpearman ρ = {s['spearman']:.2f}, Pearson r = {s['pearson']:.2f} "
+                f"(n = {int(s['n'])})",
+                fontsize=9,
+            )
             ax.set_xlabel(f"KLD ({kind})")
             ax.set_ylabel("attribution SNR")
         row[0].legend(fontsize=7, title="regime", title_fontsize=7)
@@ -40,7 +44,9 @@ def snr_vs_kld_figure(selection: pd.DataFrame):
 def _no_pair():
     """Stand-in figure when no (dataset, task, method) has two models to compare."""
     figure, ax = plt.subplots(figsize=(5, 2))
-    ax.text(0.5, 0.5, "fewer than two models per dataset, task and method:\nnothing to contrast", ha="center", va="center")
+    ax.text(
+        0.5, 0.5, "fewer than two models per dataset, task and method:\nnothing to contrast", ha="center", va="center"
+    )
     ax.set_axis_off()
     return figure
 
@@ -71,8 +77,9 @@ def kmer_frequency_figure(pairs: list[tuple[str, dict, dict]], top: int = 5):
     """
     if not pairs:
         return _no_pair()
-    figure, axes = plt.subplots(len(pairs), 2, figsize=(12, 3.6 * len(pairs)), squeeze=False,
-                                gridspec_kw={"width_ratios": [3, 1]})
+    figure, axes = plt.subplots(
+        len(pairs), 2, figsize=(12, 3.6 * len(pairs)), squeeze=False, gridspec_kw={"width_ratios": [3, 1]}
+    )
     for (ax, ranked_ax), (title, first, second) in zip(axes, pairs):
         names = kmer_names(int(round(np.log(first["kmer_prior"].size) / np.log(4))))
         curves = [(f"{m['label']} (KLD {m['kmer_kld']:.3f})", m["kmer_frequencies"], {}) for m in (first, second)]
@@ -82,8 +89,16 @@ def kmer_frequency_figure(pairs: list[tuple[str, dict, dict]], top: int = 5):
             ranked = np.sort(frequencies)[::-1]
             ranked_ax.loglog(np.arange(1, ranked.size + 1), ranked, lw=0.8, **style)
         for i in np.argsort(first["kmer_frequencies"])[::-1][:top]:
-            ax.annotate(names[i], (i, first["kmer_frequencies"][i]), xytext=(0, 3), textcoords="offset points",
-                        ha="center", va="bottom", rotation=90, fontsize=7)
+            ax.annotate(
+                names[i],
+                (i, first["kmer_frequencies"][i]),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                rotation=90,
+                fontsize=7,
+            )
         ax.set_ylim(0, ax.get_ylim()[1] * 1.25)
         ax.set_xticks([])
         ax.set_xlabel(f"{names.size} k-mers")
@@ -109,8 +124,7 @@ def angular_density_figure(pairs: list[tuple[str, dict, dict]]):
         vmax = max(first["angular_density"].max(), second["angular_density"].max()) or 1.0
         for ax, model in zip(row, (first, second)):
             extent = [model["phi_edges"][0], model["phi_edges"][-1], model["theta_edges"][-1], model["theta_edges"][0]]
-            image = ax.imshow(model["angular_density"], extent=extent, aspect="auto", cmap="magma_r", vmin=0,
-                              vmax=vmax)
+            image = ax.imshow(model["angular_density"], extent=extent, aspect="auto", cmap="magma_r", vmin=0, vmax=vmax)
             ax.set_xlabel("φ (rad)")
             ax.set_ylabel("θ (rad)")
             ax.set_title(f"{title}\n{model['label']} — KLD {model['kattr_mean_kld']:.3f}", fontsize=9)

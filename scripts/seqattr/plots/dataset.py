@@ -28,8 +28,14 @@ def dataset_figure(model: np.ndarray, positive: np.ndarray, n_motifs: np.ndarray
     counts_ax.legend()
     information = information_matrix(model[positive].reshape(-1, 4)).sum(-1).reshape(-1, model.shape[1])
     info_ax.plot(information.mean(0))
-    info_ax.set(title="information of the sequence model (with a label-driving core motif)", xlabel="position", ylabel="mean bits")
+    info_ax.set(
+        title="information of the sequence model (with a label-driving core motif)",
+        xlabel="position",
+        ylabel="mean bits",
+    )
     draw_logo(logo_ax, model[np.flatnonzero(positive)[0]], kind="information")
-    logo_ax.set_title(f"{name}: sequence model of the first test sequence with a label-driving core motif", fontsize=9, loc="left")
+    logo_ax.set_title(
+        f"{name}: sequence model of the first test sequence with a label-driving core motif", fontsize=9, loc="left"
+    )
     figure.tight_layout()
     return figure

@@ -46,8 +46,12 @@ def angle_density_figure(densities: Mapping[str, tuple[tuple, tuple]]):
             (x, members), (x_ens, ens) = densities[label]
             drawn = ax.plot(x, members, lw=1.2, label=line)
             ax.plot(x_ens, ens, lw=1, ls="--", color=drawn[0].get_color())
-        ax.set(title=f"{title}\nmembers (solid), ensemble map (dashed)", xlabel="angle to the simplex (°)",
-               ylabel="density", xlim=(-90, 90))
+        ax.set(
+            title=f"{title}\nmembers (solid), ensemble map (dashed)",
+            xlabel="angle to the simplex (°)",
+            ylabel="density",
+            xlim=(-90, 90),
+        )
         ax.legend(fontsize=7, ncol=2)
     figure.tight_layout()
     return figure
@@ -62,8 +66,12 @@ def reduction_figure(tables: Mapping[str, pd.DataFrame]):
             table = tables[label].dropna(subset=["reduction"])
             ax.plot(table["angle"], 100 * table["reduction"], marker=".", lw=1.2, label=line)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set(title=title, xlabel="angle of the individual map (°)", ylabel="ensemble difference reduction (%)",
-               xlim=(-90, 90))
+        ax.set(
+            title=title,
+            xlabel="angle of the individual map (°)",
+            ylabel="ensemble difference reduction (%)",
+            xlim=(-90, 90),
+        )
         ax.legend(fontsize=7, ncol=2)
     figure.tight_layout()
     return figure
@@ -78,8 +86,9 @@ def large_angles_figure(fractions: Mapping[str, Mapping[str, float]], synthetic:
         x = np.arange(len(lines))
         for i, threshold in enumerate(THRESHOLDS):
             key = f"frac_gt_{threshold}"
-            bars = ax.bar(x + (i - 1) * width, [100 * fractions[label][key] for _, label in lines], width,
-                          label=f"> {threshold}°")
+            bars = ax.bar(
+                x + (i - 1) * width, [100 * fractions[label][key] for _, label in lines], width, label=f"> {threshold}°"
+            )
             if synthetic and synthetic.get(key) is not None:
                 ax.axhline(100 * synthetic[key], ls="--", lw=1, color=bars.patches[0].get_facecolor())
         ax.set_xticks(x, [line for line, _ in lines], rotation=45, ha="right")

@@ -35,8 +35,11 @@ def group_names(frame: pd.DataFrame) -> pd.Series:
 
 def score_column(table: pd.DataFrame) -> tuple[str, str]:
     """The column and axis label of the runs' test score: classification AUROC, or a regression's Pearson r."""
-    if "regression_pearson" in table and table["classification_auroc"].isna().all() \
-            and table["regression_pearson"].notna().any():
+    if (
+        "regression_pearson" in table
+        and table["classification_auroc"].isna().all()
+        and table["regression_pearson"].notna().any()
+    ):
         return "regression_pearson", "test Pearson r"
     return "classification_auroc", "classification AUROC"
 
@@ -62,19 +65,29 @@ def scatter_figure(table: pd.DataFrame):
         for ax, (column, title) in zip(axes_row, INTERPRETABILITY.items()):
             for (group, version), points in rows[rows["method"] == method].groupby(["group", "corrected"]):
                 raw = version == "raw"
-                ax.scatter(points[column], points[score], s=22, marker="o" if raw else "^",
-                           facecolors="none" if raw else colours[group], edgecolors=colours[group])
+                ax.scatter(
+                    points[column],
+                    points[score],
+                    s=22,
+                    marker="o" if raw else "^",
+                    facecolors="none" if raw else colours[group],
+                    edgecolors=colours[group],
+                )
             ax.set(xlabel=title, ylabel=score_label, title=method)
-    legend_beside(figure, colours, {"raw": {"marker": "o", "markerfacecolor": "none"},
-                                    "corrected": {"marker": "^"}})
+    legend_beside(figure, colours, {"raw": {"marker": "o", "markerfacecolor": "none"}, "corrected": {"marker": "^"}})
     return figure
 
 
 def improvement_figure(table: pd.DataFrame):
     """Corrected − raw of each metric against its raw value, one point per run (Fig. 1b / S1); none for ISM."""
     rows = _with_truth(table)
-    versions = rows.pivot_table(index=["method", "group", "dataset", "seed"], columns="corrected",
-                                values=list(INTERPRETABILITY)) if len(rows) else pd.DataFrame()
+    versions = (
+        rows.pivot_table(
+            index=["method", "group", "dataset", "seed"], columns="corrected", values=list(INTERPRETABILITY)
+        )
+        if len(rows)
+        else pd.DataFrame()
+    )
     methods = sorted(rows["method"].unique()) or ["(no ground truth)"]
     colours = colours_for(rows["group"])
     figure, axes = _grid(len(methods), len(INTERPRETABILITY))
@@ -87,8 +100,13 @@ def improvement_figure(table: pd.DataFrame):
                 here = versions.loc[method]
                 change = here[(column, "corrected")] - here[(column, "raw")]
                 for group in here.index.get_level_values("group").unique():
-                    ax.scatter(here.loc[group, (column, "raw")], change.loc[group], s=22, facecolors="none",
-                               edgecolors=colours[group])
+                    ax.scatter(
+                        here.loc[group, (column, "raw")],
+                        change.loc[group],
+                        s=22,
+                        facecolors="none",
+                        edgecolors=colours[group],
+                    )
                 finite = change[np.isfinite(change)]
                 if len(finite):
                     span = 1.15 * max(finite.abs().max(), 1e-3)
@@ -112,13 +130,17 @@ def angle_density_figure(samples: Sequence[Mapping], method: str):
     groups = _by_group(samples, method)
     colours = colours_for(groups)
     figure, axes = _grid(1, 2, width=5.0)
-    for ax, kind, title in zip(axes[0], ("ground_truth", "background"),
-                               (f"ground-truth positions (I > {POSITIVE_INFORMATION:g})", "background positions (I = 0)")):
+    for ax, kind, title in zip(
+        axes[0],
+        ("ground_truth", "background"),
+        (f"ground-truth positions (I > {POSITIVE_INFORMATION:g})", "background positions (I = 0)"),
+    ):
         for group, members in groups.items():
             values = position_angles(members)[kind]
             if len(values):
-                ax.plot(*angle_density(values), color=colours[group], lw=1.2,
-                        label=f"{group} (SD {np.std(values):.0f}°)")
+                ax.plot(
+                    *angle_density(values), color=colours[group], lw=1.2, label=f"{group} (SD {np.std(values):.0f}°)"
+                )
         ax.set(xlabel="angle to the simplex (°)", ylabel="density", xlim=(-90, 90), title=f"{title}, {method}")
         ax.legend(fontsize=6)
     figure.tight_layout()
@@ -153,8 +175,10 @@ def improvement_vs_angle_figure(samples: Sequence[Mapping], method: str):
         right.set(ylabel="grad × input", title="background positions")
         if not members:
             continue
-        pooled = {k: np.concatenate([s[k].ravel() for s in members])
-                  for k in ("angles", "information", "improvement", "score_raw", "score_corrected")}
+        pooled = {
+            k: np.concatenate([s[k].ravel() for s in members])
+            for k in ("angles", "information", "improvement", "score_raw", "score_corrected")
+        }
         truth = pooled["information"] > POSITIVE_INFORMATION
         angle, improvement = _thin(rng, pooled["angles"][truth], pooled["improvement"][truth])
         left.scatter(angle, improvement, s=2, alpha=0.3, color="C0", rasterized=True)
@@ -177,8 +201,14 @@ def large_angles_figure(samples: Sequence[Mapping], method: str):
     bins = np.linspace(0, 1, 41)
     for i, (ax, threshold) in enumerate(zip(axes[0], THRESHOLDS)):
         for group, values in fractions.items():
-            ax.hist(values[:, i], bins=bins, histtype="step", color=colours[group], lw=1.2,
-                    label=f"{group} (mean {values[:, i].mean():.2f})")
+            ax.hist(
+                values[:, i],
+                bins=bins,
+                histtype="step",
+                color=colours[group],
+                lw=1.2,
+                label=f"{group} (mean {values[:, i].mean():.2f})",
+            )
         ax.set(xlabel=f"fraction of positions with |angle| > {threshold}°", ylabel="sequences", title=method)
         ax.legend(fontsize=6)
     figure.tight_layout()

@@ -26,8 +26,9 @@ def logo_figure(arrays: dict, patterns: pd.DataFrame, n: int, title: str = "", s
         rows = rows.assign(order=np.arange(len(rows)), sign=rows["metacluster"].map({"pos": 0, "neg": 1}))
         chosen[version] = rows.sort_values(["sign", "n_seqlets"], ascending=[True, False], kind="stable").head(n)
     height = max(1, max(len(c) for c in chosen.values()))
-    figure, axes = plt.subplots(height, 4, figsize=(13, 1.6 * height + 0.6), squeeze=False,
-                                gridspec_kw={"width_ratios": [3, 2, 3, 2]})
+    figure, axes = plt.subplots(
+        height, 4, figsize=(13, 1.6 * height + 0.6), squeeze=False, gridspec_kw={"width_ratios": [3, 2, 3, 2]}
+    )
     for column, version in enumerate(VERSIONS):
         rows = chosen[version]
         for i in range(height):
@@ -37,17 +38,28 @@ def logo_figure(arrays: dict, patterns: pd.DataFrame, n: int, title: str = "", s
                 match_ax.axis("off")
                 if i == 0:
                     state = (status or {}).get(version, "no patterns")
-                    logo_ax.text(0.5, 0.5, f"{version}: {state.replace('_', ' ')}", ha="center", va="center",
-                                 transform=logo_ax.transAxes)
+                    logo_ax.text(
+                        0.5,
+                        0.5,
+                        f"{version}: {state.replace('_', ' ')}",
+                        ha="center",
+                        va="center",
+                        transform=logo_ax.transAxes,
+                    )
                 continue
             row = rows.iloc[i]
             k = int(row["order"])
             a, b = arrays[f"{version}_span"][k]
             cwm = _unpadded(arrays[f"{version}_cwm"][k])[a:b]
-            draw_logo(logo_ax, cwm, title=f"{version} {row['pattern']}: {int(row['n_seqlets'])} seqlets",
-                      kind="saliency")
-            draw_logo(match_ax, _unpadded(arrays[f"{version}_match"][k]), kind="information",
-                      title=f"{row['best_match']} {row['best_name']} ({row['best_strand']}) q={row['best_qvalue']:.1g}")
+            draw_logo(
+                logo_ax, cwm, title=f"{version} {row['pattern']}: {int(row['n_seqlets'])} seqlets", kind="saliency"
+            )
+            draw_logo(
+                match_ax,
+                _unpadded(arrays[f"{version}_match"][k]),
+                kind="information",
+                title=f"{row['best_match']} {row['best_name']} ({row['best_strand']}) q={row['best_qvalue']:.1g}",
+            )
     if title:
         figure.suptitle(title, fontsize=10)
     figure.tight_layout()
@@ -64,17 +76,21 @@ def recovery_figure(table: pd.DataFrame):
     table["group"] = table["model"] + ("\n" + table["regime"] if table["regime"].nunique() > 1 else "")
     panels = sorted(table.groupby(["dataset", "method"]).groups) or [("(no runs)", "")]
     n_groups = max(1, table["group"].nunique())
-    figure, axes = plt.subplots(len(panels), 3, figsize=(max(15, 3 * 0.6 * n_groups), 3.2 * len(panels)),
-                                squeeze=False)
+    figure, axes = plt.subplots(len(panels), 3, figsize=(max(15, 3 * 0.6 * n_groups), 3.2 * len(panels)), squeeze=False)
     colours = {"raw": "0.6", "corrected": "tab:blue"}
-    labels = {"core_recovered": "core motifs recovered", "core_named": "core motifs named (top match)",
-              "spurious_patterns": "spurious patterns", "target_rank": "target motif's best rank (1 = top)"}
+    labels = {
+        "core_recovered": "core motifs recovered",
+        "core_named": "core motifs named (top match)",
+        "spurious_patterns": "spurious patterns",
+        "target_rank": "target motif's best rank (1 = top)",
+    }
     for row, (dataset, method) in enumerate(panels):
         runs = table[(table["dataset"] == dataset) & (table["method"] == method)]
         synthetic = len(runs) and (runs["core_motifs"] > 0).any()
-        metrics = (["core_recovered", "core_named", "spurious_patterns"] if synthetic
-                   else ["target_rank", "spurious_patterns"])
-        for ax in axes[row, len(metrics):]:
+        metrics = (
+            ["core_recovered", "core_named", "spurious_patterns"] if synthetic else ["target_rank", "spurious_patterns"]
+        )
+        for ax in axes[row, len(metrics) :]:
             ax.axis("off")
         groups = sorted(runs["group"].unique())
         for column, metric in enumerate(metrics):
@@ -82,10 +98,16 @@ def recovery_figure(table: pd.DataFrame):
             for v, version in enumerate(VERSIONS):
                 values = runs[runs["version"] == version]
                 positions = np.arange(len(groups)) + (v - 0.5) * 0.38
-                seeds = [pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").dropna()
-                         for g in groups]
-                ax.bar(positions, [x.mean() if len(x) else 0 for x in seeds], width=0.36, color=colours[version],
-                       label=version)
+                seeds = [
+                    pd.to_numeric(values.loc[values["group"] == g, metric], errors="coerce").dropna() for g in groups
+                ]
+                ax.bar(
+                    positions,
+                    [x.mean() if len(x) else 0 for x in seeds],
+                    width=0.36,
+                    color=colours[version],
+                    label=version,
+                )
                 for p, x in zip(positions, seeds):
                     ax.plot(np.full(len(x), p), x, "k.", ms=4)
             ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right", fontsize=8)

@@ -22,8 +22,15 @@ def sweep_figure(summary: pd.DataFrame, sweep: str):
     figure, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.4), squeeze=False)
     for ax, column in zip(axes[0], columns):
         for model, rows in summary.groupby("model"):
-            ax.errorbar(rows["value"], rows[f"{column}_mean"], yerr=rows[f"{column}_sem"], marker="o", ms=4,
-                        capsize=2, label=model)
+            ax.errorbar(
+                rows["value"],
+                rows[f"{column}_mean"],
+                yerr=rows[f"{column}_sem"],
+                marker="o",
+                ms=4,
+                capsize=2,
+                label=model,
+            )
         ax.set_xscale("symlog", linthresh=max(summary["value"][summary["value"] > 0].min(), 1e-9))
         ax.set_xlabel(SWEEPS[sweep]["label"])
         ax.set_title(TITLES.get(column, column))
@@ -55,8 +62,9 @@ def over_epochs_figure(summary: pd.DataFrame):
     columns = ["classification_auroc", "interpretability_auroc", "cosine"]
     rows = list(raw.groupby(["model", "method"]))
     colours = colours_for(raw["regime"].astype(str))
-    figure, axes = plt.subplots(len(rows), len(columns), figsize=(3.6 * len(columns), 2.4 * len(rows)),
-                                squeeze=False, sharex=True)
+    figure, axes = plt.subplots(
+        len(rows), len(columns), figsize=(3.6 * len(columns), 2.4 * len(rows)), squeeze=False, sharex=True
+    )
     for row, ((model, method), runs) in zip(axes, rows):
         for ax, column in zip(row, columns):
             for regime, curve in runs.groupby("regime"):

@@ -8,7 +8,7 @@ import yaml
 
 from seqattr import config as cfg
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 
 

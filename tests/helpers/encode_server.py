@@ -1,6 +1,6 @@
 """A fake ENCODE portal on 127.0.0.1 for tests: ENCODE-format JSON, gzipped narrowPeak files, a genome.
 
-Use it as a pytest fixture (``from encode_server import encode_server``) or as a context
+Use it as a pytest fixture (registered for every test by tests/conftest.py) or as a context
 manager around a site it builds in a directory::
 
     with EncodeSite.build(tmp_path / "encode") as site:
@@ -42,9 +42,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from file_server import FileSite
+from helpers.file_server import FileSite
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 TARGETS = ("CTCF", "MAX", "ATF2", "Arid3", "BACH1", "GABPA", "ZNF24", "ELK1", "SRF", "REST")
 LABELS = {"Arid3": "ARID3A"}
 DNASE = "ENCFF235KUD"
@@ -150,8 +150,19 @@ class EncodeSite(FileSite):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(content))
 
-    def _file(self, peaks, output_type, assembly=None, status="released", file_format="bed", date="2020-01-01",
-              accession=None, replicates=(1, 2), preferred=False, experiment=None) -> dict:
+    def _file(
+        self,
+        peaks,
+        output_type,
+        assembly=None,
+        status="released",
+        file_format="bed",
+        date="2020-01-01",
+        accession=None,
+        replicates=(1, 2),
+        preferred=False,
+        experiment=None,
+    ) -> dict:
         """Write one peak file and its record; return the record."""
         accession = accession or self._accession("ENCFF")
         href = f"/files/{accession}/@@download/{accession}.bed.gz"
@@ -191,8 +202,9 @@ class EncodeSite(FileSite):
         }
         if analyses:
             ids = [f"/analyses/{self._accession('ENCAN')}/" for _ in analyses]
-            experiment["analyses"] = [{"@id": i, "status": "released", "files": [f["@id"] for f in group]}
-                                      for i, group in zip(ids, analyses)]
+            experiment["analyses"] = [
+                {"@id": i, "status": "released", "files": [f["@id"] for f in group]} for i, group in zip(ids, analyses)
+            ]
             experiment["default_analysis"] = ids[0]
         self._write_json(f"experiments/{accession}.json", experiment)
         return experiment
@@ -206,12 +218,20 @@ class EncodeSite(FileSite):
         default analysis' 'optimal' file (default analysis before output type and date)."""
         accession = self._accession("ENCSR")
         half = peaks[: len(peaks) // 2]
-        pooled = self._file(peaks if preferred else half, "IDR thresholded peaks", date="2020-11-01",
-                            preferred=preferred, experiment=accession)
-        singles = [self._file(half, "IDR thresholded peaks", date="2020-11-02", replicates=[r], experiment=accession)
-                   for r in (1, 2)]
-        optimal = self._file(half if preferred else peaks, "optimal IDR thresholded peaks", date="2020-11-03",
-                             experiment=accession)
+        pooled = self._file(
+            peaks if preferred else half,
+            "IDR thresholded peaks",
+            date="2020-11-01",
+            preferred=preferred,
+            experiment=accession,
+        )
+        singles = [
+            self._file(half, "IDR thresholded peaks", date="2020-11-02", replicates=[r], experiment=accession)
+            for r in (1, 2)
+        ]
+        optimal = self._file(
+            half if preferred else peaks, "optimal IDR thresholded peaks", date="2020-11-03", experiment=accession
+        )
         older = self._file(half, "conservative IDR thresholded peaks", date="2023-01-15", experiment=accession)
         files = [*decoys, pooled, *singles, optimal, older]
         self._experiment(target, files, accession, analyses=([pooled, *singles, optimal], [older]))
@@ -220,8 +240,13 @@ class EncodeSite(FileSite):
         return [self._search_hit(accession, target)]
 
     def _search_hit(self, accession: str, target: str) -> dict:
-        return {"@id": f"/experiments/{accession}/", "accession": accession, "assay_title": "TF ChIP-seq",
-                "status": "released", "target": {"label": LABELS.get(target, target)}}
+        return {
+            "@id": f"/experiments/{accession}/",
+            "accession": accession,
+            "assay_title": "TF ChIP-seq",
+            "status": "released",
+            "target": {"label": LABELS.get(target, target)},
+        }
 
     def _publish(self) -> None:
         """Files, experiments and search results; decoys around each chosen file."""

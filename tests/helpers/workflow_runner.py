@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
@@ -17,11 +19,16 @@ def run_snakemake(workdir: Path, configfile: Path, args, timeout: int) -> subpro
     command = [
         SNAKEMAKE,
         *args,  # targets first: list-valued options would swallow them
-        "--snakefile", str(ROOT / "Snakefile"),
-        "--directory", str(workdir),
-        "--profile", str(ROOT / "profiles" / "default"),
-        "--configfile", str(configfile),
-        "--cores", "2",
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--profile",
+        str(ROOT / "profiles" / "default"),
+        "--configfile",
+        str(configfile),
+        "--cores",
+        "2",
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
@@ -30,9 +37,11 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1500) 
     """``snakemake`` on the project's Snakefile with ``workdir`` as working directory."""
     result = run_snakemake(workdir, configfile, args, timeout)
     if result.returncode != 0:
-        logs = "\n".join(
-            f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted((workdir / "logs").rglob("*.log"))
-        ) if (workdir / "logs").exists() else ""
+        logs = (
+            "\n".join(f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted((workdir / "logs").rglob("*.log")))
+            if (workdir / "logs").exists()
+            else ""
+        )
         raise AssertionError(f"snakemake failed:\n{result.stderr[-6000:]}\n{logs[-12000:]}")
     return result
 
@@ -61,6 +70,32 @@ def report_has(report_zip: Path, figure: Path) -> bool:
 
     content = Path(figure).read_bytes()
     with zipfile.ZipFile(report_zip) as report:
-        return any(
-            info.file_size == len(content) and report.read(info) == content for info in report.infolist()
-        )
+        return any(info.file_size == len(content) and report.read(info) == content for info in report.infolist())
+
+
+def planned(finished_run, config: dict, *args: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(rule, outputs) of every job a dry-run of ``config`` plans in the finished run."""
+    workdir, root, _ = finished_run
+    configfile = root / "edit.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    result = run_snakemake(workdir, configfile, ["-n", *args], timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    jobs, rule = [], None
+    for line in result.stdout.splitlines():
+        start = re.match(r"(?:local)?rule (\w+):$", line)
+        if start:
+            rule = start.group(1)
+            jobs.append((rule, ()))
+        elif rule and line.startswith("    output: "):
+            jobs[-1] = (rule, tuple(line.removeprefix("    output: ").split(", ")))
+        elif not line.startswith("    "):
+            rule = None
+    return jobs
+
+
+def rules(jobs) -> Counter:
+    return Counter(rule for rule, _ in jobs)
+
+
+def outputs(jobs, rule: str) -> set[str]:
+    return {out for name, outs in jobs if name == rule for out in outs}
