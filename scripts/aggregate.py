@@ -18,6 +18,6 @@ log.info(
 )
 write_tsv(table, snakemake.output.table)
 samples = [aggregate.sample_positions(path) for path in snakemake.input.angles]
-claims = aggregate.reproduction(table, samples, snakemake.params.gradient_methods)
+claims = aggregate.reproduction(table, samples, snakemake.params.gradient_methods, sequence_tables=tables)
 log.info("paper 004 claims:\n%s", claims.to_string(index=False))
 write_tsv(claims, snakemake.output.reproduction)

@@ -49,6 +49,10 @@ def test_summary_means_and_sem_over_seeds():
         summary["angle_sd_sem"], [np.std([10, 12, 14], ddof=1) / np.sqrt(3), np.std([30, 30, 36], ddof=1) / np.sqrt(3)]
     )
     assert list(summary["n_seeds"]) == [3, 3]
+    single = studies.summarize(
+        _table({"init_0.01": [10.0], "init_0.3": [30.0]}), {"init_0.01": 0.01, "init_0.3": 0.3}, "init_std", "saliency"
+    )
+    assert single["angle_sd_sem"].isna().all()  # one seed: no estimate of seed noise, not a zero one
 
 
 @pytest.mark.parametrize("low, high, holds", [(10.0, 30.0, True), (30.0, 10.0, False)])

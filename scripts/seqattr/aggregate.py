@@ -9,11 +9,13 @@ regression), and the large-angle statistics. The angle columns describe the
 raw gradient of the run and method and are repeated on its corrected row (a corrected map lies
 on the simplex: its angles are 0 by construction).
 
-``reproduction`` compares this run with paper 004 (and its preprint, paper 001) claim by claim.
-Its angle claims are about the input gradient ("angles between the gradient and the simplex"):
-they pool the raw maps of the saliency methods of every run — the lab, too, computes its angles
-from saliency maps only, whatever other methods it scores (docs/decisions.md). The correction
-claims count every method. The thresholds that decide "holds" are the constants below.
+``reproduction`` compares this run with paper 004 (and its preprint, paper 001) claim by claim,
+each claim a test of the claims engine (``seqattr.claims``: effect, 95 % interval over seeds,
+verdict holds / fails / undetermined). Its angle claims are about the input gradient ("angles
+between the gradient and the simplex"): they pool the raw maps of the saliency methods of each
+seed — the lab, too, computes its angles from saliency maps only, whatever other methods it scores
+(docs/decisions.md). The correction claims count every method. The ranges and fractions the
+claims are judged against are the constants below.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Collection, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from seqattr import claims
 from seqattr.analysis import LABELS, VERSIONS
 from seqattr.correction import THRESHOLDS
 from seqattr.data import DatasetError, read_attrs, read_h5
@@ -53,6 +56,7 @@ TITLES = {
     "snr": "attribution SNR",
 }
 ANGLE_COLUMNS = [f"frac_gt_{t}" for t in THRESHOLDS] + ["mean_abs_angle", "angle_sd"]
+CLAIM_COLUMNS = ["claim", "paper", *claims.COLUMNS]  # the reproduction table's
 COLUMNS = (
     list(LABELS)
     + ["corrected", "n_sequences"]
@@ -61,7 +65,9 @@ COLUMNS = (
     + ANGLE_COLUMNS
 )
 
-NEARLY_ALL = 0.9  # "consistently improves": at least this fraction of model × seed × method
+NEARLY_ALL = 0.9  # "consistently improves": at least this fraction of decided cases
+TIE_TOLERANCE = 1e-4  # |corrected − raw| below this is a tie, neither an improvement nor a miss
+CASE_KEYS = ["dataset", "model", "regime", "task", "method"]  # a case of "correction improves"; seeds replicate it
 CENTRED_WITHIN = 5.0  # degrees: |median angle| below this counts as zero-centred
 LARGE_ANGLE_RANGES = {30: (0.20, 0.40), 45: (0.10, 0.20), 60: (0.02, 0.15)}  # 004 says 5–15 % above 60°, 001 2–15 %
 PAPER_AUROC, AUROC_TOLERANCE = 0.98, 0.02
@@ -146,78 +152,114 @@ def position_angles(samples: Sequence[Mapping]) -> dict[str, np.ndarray]:
     return {key: np.concatenate(values) if values else np.empty(0) for key, values in pooled.items()}
 
 
-def _holds(value: float, test: bool) -> str:
-    return "n/a" if not np.isfinite(value) else ("yes" if test else "no")
+def _improvement_variances(sequence_tables: Sequence[pd.DataFrame], metric: str) -> dict[tuple, float]:
+    """Per analysis (``LABELS``): the variance of mean(corrected − raw) of ``metric`` under a paired
+    bootstrap over its positive sequences — the evaluation noise of that seed's improvement."""
+    variances = {}
+    for table in sequence_tables:
+        if table.empty or f"{metric}_corrected" not in table:
+            continue
+        if "label" in table:
+            table = table[table["label"] == 1]
+        key = tuple(_KEY_TYPES.get(k, str)(table[k].iloc[0]) for k in LABELS) if len(table) else None
+        if key is not None:
+            variances[key] = claims.sequence_bootstrap_variance(table[f"{metric}_corrected"], table[f"{metric}_raw"])
+    return variances
 
 
-def _improved_fraction(table: pd.DataFrame, column: str) -> float:
-    """Fraction of (run, method) whose corrected map scores higher than its raw map."""
+def _improvement_cases(table: pd.DataFrame, column: str, variances: Mapping[tuple, float]) -> list[claims.Test]:
+    """One paired test per (dataset, model, regime, task, method): corrected − raw over its seeds."""
     versions = table.pivot_table(index=list(LABELS), columns="corrected", values=column, dropna=True)
     if not {"raw", "corrected"} <= set(versions.columns):
+        return []
+    difference = (versions["corrected"] - versions["raw"]).dropna()
+    cases = []
+    for _, per_seed in difference.groupby(level=CASE_KEYS):
+        noise = [variances.get(key, 0.0) for key in per_seed.index]
+        cases.append(claims.paired(per_seed.to_numpy(), sequence_variance=noise))
+    return cases
+
+
+def _per_seed(values: pd.Series) -> np.ndarray:
+    """One value per seed: the mean over the rows of that seed (the replicate a seed interval is over)."""
+    return values.groupby(level="seed").mean().to_numpy() if len(values) else np.empty(0)
+
+
+def _pooled_by_seed(samples: Sequence[Mapping]) -> dict[int, dict[str, np.ndarray]]:
+    """Seed → that seed's pooled angles (``position_angles``)."""
+    seeds = sorted({int(sample["label"]["seed"]) for sample in samples})
+    return {seed: position_angles([s for s in samples if int(s["label"]["seed"]) == seed]) for seed in seeds}
+
+
+def _sd_ratio(pooled: Mapping[str, np.ndarray]) -> float:
+    if not (len(pooled["ground_truth"]) and len(pooled["background"])):
         return np.nan
-    versions = versions.dropna()
-    return float((versions["corrected"] > versions["raw"]).mean()) if len(versions) else np.nan
+    return float(np.std(pooled["background"]) / np.std(pooled["ground_truth"]))
 
 
-def reproduction(table: pd.DataFrame, samples: Sequence[Mapping], gradient_methods: Collection[str]) -> pd.DataFrame:
-    """Paper 004's claims: the paper's value, this run's value and whether the claim holds here.
+def reproduction(
+    table: pd.DataFrame,
+    samples: Sequence[Mapping],
+    gradient_methods: Collection[str],
+    sequence_tables: Sequence[pd.DataFrame] = (),
+) -> pd.DataFrame:
+    """Paper 004's claims, each a test of the claims engine (``seqattr.claims``): the paper's value, our
+    effect with its 95 % interval over seeds, the seeds behind it and the verdict.
 
-    The angle claims use the samples and rows of ``gradient_methods`` (the saliency methods) only;
-    without one they are n/a.
+    "Correction improves" is a fraction of cases (each a paired test over seeds, with the evaluation
+    noise of ``sequence_tables`` where given); the angle and classification claims are per-seed
+    estimates against the paper's range. The angle claims use the samples and rows of
+    ``gradient_methods`` (the saliency methods) only; without one they are n/a.
     """
     rows = []
-    for metric in ("interpretability_auroc", "interpretability_aupr", "cosine"):
-        value = _improved_fraction(table, metric)
+    for metric, column in (
+        ("auroc", "interpretability_auroc"),
+        ("aupr", "interpretability_aupr"),
+        ("cosine", "cosine"),
+    ):
+        cases = _improvement_cases(table, column, _improvement_variances(sequence_tables, metric))
+        test = claims.fraction(cases, NEARLY_ALL, TIE_TOLERANCE)
         rows.append(
             (
-                f"correction improves {TITLES[metric]} (fraction of model × seed × method)",
+                f"correction improves {TITLES[column]} (fraction of model × method cases, each over its seeds)",
                 f"nearly all (Fig. 1b, S1; ≥ {NEARLY_ALL:g} here)",
-                value,
-                _holds(value, value >= NEARLY_ALL),
+                test,
             )
         )
-    pooled = position_angles([sample for sample in samples if sample["label"]["method"] in gradient_methods])
-    median = float(np.median(pooled["all"])) if len(pooled["all"]) else np.nan
+    pooled = _pooled_by_seed([sample for sample in samples if sample["label"]["method"] in gradient_methods])
+    medians = [float(np.median(p["all"])) for p in pooled.values() if len(p["all"])]
     rows.append(
         (
             "saliency angles are centred on 0 (median angle, °)",
             f"≈ 0 (Fig. S2; |median| < {CENTRED_WITHIN:g}° here)",
-            median,
-            _holds(median, abs(median) < CENTRED_WITHIN),
+            claims.within(medians, -CENTRED_WITHIN, CENTRED_WITHIN),
         )
     )
-    if len(pooled["ground_truth"]) and len(pooled["background"]):
-        ratio = float(np.std(pooled["background"]) / np.std(pooled["ground_truth"]))
-    else:
-        ratio = np.nan
+    ratios = [_sd_ratio(p) for p in pooled.values()]
     rows.append(
         (
             "saliency angles spread wider in the background than at ground-truth positions (SD ratio)",
             "> 1 (≈ 37° / 28° for CNN-deep-exp, preprint Fig. 3c–d)",
-            ratio,
-            _holds(ratio, ratio > 1),
+            claims.paired(ratios, threshold=1.0),
         )
     )
-    raw = table[table["corrected"] == "raw"]
+    raw = table[table["corrected"] == "raw"].set_index("seed")
     gradients = raw[raw["method"].isin(gradient_methods)]
     for threshold, (low, high) in LARGE_ANGLE_RANGES.items():
-        value = float(gradients[f"frac_gt_{threshold}"].mean()) if len(gradients) else np.nan
         rows.append(
             (
                 f"fraction of positions with |saliency angle| > {threshold}°",
                 f"{low:g}–{high:g} (Fig. 1c)",
-                value,
-                _holds(value, low <= value <= high),
+                claims.within(_per_seed(gradients[f"frac_gt_{threshold}"]), low, high),
             )
         )
-    with_truth = raw.dropna(subset=["interpretability_auroc"]).drop_duplicates(RUN_KEYS)
-    auroc = float(with_truth["classification_auroc"].mean()) if len(with_truth) else np.nan
+    with_truth = raw.dropna(subset=["interpretability_auroc"]).reset_index().drop_duplicates(RUN_KEYS)
+    auroc = _per_seed(with_truth.set_index("seed")["classification_auroc"].dropna())
     rows.append(
         (
             "classification AUROC on synthetic data",
             f"≈ {PAPER_AUROC:g} (Fig. 1b axes; ± {AUROC_TOLERANCE:g} here)",
-            auroc,
-            _holds(auroc, abs(auroc - PAPER_AUROC) <= AUROC_TOLERANCE),
+            claims.within(auroc, PAPER_AUROC - AUROC_TOLERANCE, PAPER_AUROC + AUROC_TOLERANCE),
         )
     )
-    return pd.DataFrame(rows, columns=["claim", "paper", "ours", "holds"])
+    return claims.table([{"claim": claim, "paper": paper, **test.row()} for claim, paper, test in rows], CLAIM_COLUMNS)

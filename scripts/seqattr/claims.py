@@ -25,11 +25,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 CONFIDENCE = 0.95
 HOLDS, FAILS, UNDETERMINED = "holds", "fails", "undetermined"
 ONE_SEED = "undetermined (1 seed)"
+NO_DATA = "n/a"  # nothing of this run to test (a row not run, or no ground truth)
 MAX_SEEDS_NEEDED = 1000  # beyond this a gap is called unresolvable ("> 1000")
 BOOTSTRAP_RESAMPLES = 2000
 COLUMNS = ["effect", "low", "high", "n_seeds", "verdict", "seeds_needed"]
@@ -48,6 +50,11 @@ class Test:
 
     def row(self) -> dict:
         return asdict(self)
+
+
+def table(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """A claims table: one row per test (``Test.row()`` plus the claim's own columns), seeds as integers."""
+    return pd.DataFrame(rows, columns=columns).astype({"n_seeds": "Int64", "seeds_needed": "Int64"})
 
 
 def _side_verdict(low: float, high: float, threshold: float, side: str) -> str:
@@ -86,7 +93,7 @@ def _interval_test(values, threshold: float, side: str, sequence_variance=None) 
     values = values[np.isfinite(values)]
     n = len(values)
     if n == 0:
-        return Test(np.nan, np.nan, np.nan, 0, UNDETERMINED)
+        return Test(np.nan, np.nan, np.nan, 0, NO_DATA)
     effect = float(values.mean())
     extra = float(np.mean(sequence_variance)) if sequence_variance is not None else 0.0
     if n == 1:
@@ -141,6 +148,8 @@ def fraction(cases: list[Test], threshold: float, tolerance: float) -> Test:
     missed = sum(c.verdict == FAILS and abs(c.effect) >= tolerance for c in cases)
     n_seeds = min((c.n_seeds for c in cases), default=0)
     decided = improved + missed
+    if not cases:
+        return Test(np.nan, np.nan, np.nan, 0, NO_DATA)
     if decided == 0:
         return Test(np.nan, np.nan, np.nan, n_seeds, ONE_SEED if n_seeds == 1 else UNDETERMINED)
     interval = stats.binomtest(improved, decided).proportion_ci(CONFIDENCE, method="exact")

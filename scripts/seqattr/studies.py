@@ -34,7 +34,10 @@ def sweep_values(regimes: dict, sweep: str) -> dict[str, float]:
 
 
 def summarize(metrics: pd.DataFrame, values: dict[str, float], sweep: str, method: str | None = None) -> pd.DataFrame:
-    """Mean and s.e.m. over seeds of the sweep's columns, per model and swept value (raw maps)."""
+    """Mean and s.e.m. over seeds of the sweep's columns, per model and swept value (raw maps).
+
+    One seed has no s.e.m.: it is NaN (no error bar), never 0, which would claim no seed noise.
+    """
     rows = metrics[metrics["regime"].isin(values) & (metrics["corrected"] == "raw")]
     if method is not None:
         rows = rows[rows["method"] == method]
@@ -42,7 +45,7 @@ def summarize(metrics: pd.DataFrame, values: dict[str, float], sweep: str, metho
     columns = [c for c in SWEEPS[sweep]["columns"] if c in rows]
     per_seed = rows.groupby(["model", "value", "seed"])[columns].mean()
     grouped = per_seed.groupby(["model", "value"])
-    summary = grouped.mean().add_suffix("_mean").join(grouped.sem(ddof=1).fillna(0.0).add_suffix("_sem"))
+    summary = grouped.mean().add_suffix("_mean").join(grouped.sem(ddof=1).add_suffix("_sem"))  # 1 seed: NaN
     summary["n_seeds"] = grouped.size()
     return summary.reset_index().sort_values(["model", "value"])
 
