@@ -1,9 +1,15 @@
 """The pip pins, the conda environments and the container recipes describe the same software."""
 
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import yaml
+
+from seqattr import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +64,37 @@ def test_every_rule_declares_env_log_threads_resources():
             name = rule.split(":")[0]
             for directive in ("conda:", "log:", "threads:", "resources:"):
                 assert f"    {directive}" in rule, f"{smk.name}: rule {name} has no {directive}"
+
+
+def test_the_config_schema_ships_inside_the_library(tmp_path):
+    """A wheel of the library holds the schema (package data), so an installed seqattr validates configs
+    without the repository's other folders (the containers copy only scripts/seqattr)."""
+    assert schema.SCHEMA.parent.name == "seqattr" and schema.SCHEMA.exists()
+    source = tmp_path / "source"
+    (source / "scripts").mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "scripts" / "seqattr", source / "scripts" / "seqattr", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            str(source),
+            "-w",
+            str(tmp_path / "wheel"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "wheel").glob("seqattr-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("seqattr/config.schema.yaml") == schema.SCHEMA.read_bytes()

@@ -22,7 +22,7 @@ batch size.
 
 Methods form a registry (``METHODS``, like the model zoo and the training regimes): a method is
 one class decorated with ``@register("name")`` whose parameters and defaults are the schema's
-``$defs/<name>_method`` (workflow/schemas/config.schema.yaml); config/README.md says how to add one.
+``$defs/<name>_method`` (scripts/seqattr/config.schema.yaml); config/README.md says how to add one.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ _KINDS: dict[str, type] = {}  # kind → class, filled by @_kind; REGIMES (the n
 
 def _kind(name: str):
     """Register a regime class under ``name``; its parameters and their defaults are the schema's
-    (``$defs/<name>_regime`` in workflow/schemas/config.schema.yaml), the one place they are written."""
+    (``$defs/<name>_regime`` in scripts/seqattr/config.schema.yaml), the one place they are written."""
 
     def add(cls):
         cls.kind = name

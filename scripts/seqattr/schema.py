@@ -1,4 +1,4 @@
-"""The config schema (``workflow/schemas/config.schema.yaml``): the one place where defaults are written.
+"""The config schema (``scripts/seqattr/config.schema.yaml``): the one place where defaults are written.
 
 Library modules take their defaults from here — ``defaults("consistency")``, or for one kind of
 regime or attribution method ``kind_defaults("regime", "mixup")`` — so a direct library call and
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = Path(__file__).with_name("config.schema.yaml")  # package data: installed with the library
 
 
 @lru_cache(maxsize=None)
