@@ -4,17 +4,14 @@ The check (the first motif must find itself, rank 1 on its own strand) also comp
 Tomtom kernels into numba's on-disk cache once, before the motif jobs that all need them start.
 """
 
-import os
-
 from seqattr import motifs
-from seqattr.data import atomic_path
+from seqattr.data import atomic_write
 from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 wc = snakemake.wildcards
 database = motifs.jaspar_motifs(wc.release, wc.collection, wc.tax_group)
-partial = atomic_path(snakemake.output.meme)
-try:
+with atomic_write(snakemake.output.meme) as partial:
     motifs.write_meme(partial, database, source=f"{wc.release} {wc.collection} {wc.tax_group}, pyjaspar")
     back = motifs.read_meme(partial)
     if [m.id for m in back] != [m.id for m in database]:
@@ -22,10 +19,6 @@ try:
     found = motifs.match([back[0].pwm], back)
     if found["rank"][0, 0] != 1 or found["strand"][0, 0] != 0:
         raise ValueError(f"Tomtom check failed: {back[0].id} ranks {found['rank'][0, 0]} against itself")
-    os.replace(partial, snakemake.output.meme)
-finally:
-    if partial.exists():
-        partial.unlink()
 log.info(
     "%d %s %s %s motifs; Tomtom finds %s itself (p = %.2g)",
     len(database),

@@ -6,6 +6,7 @@ import sys
 
 import h5py
 import numpy as np
+import pandas as pd
 import pytest
 
 from seqattr import data
@@ -126,3 +127,15 @@ def test_an_array_of_five_channels_is_named_with_its_file(tmp_path):
     keys = {"x_test": "X_test", "y_test": "Y_test"}
     with pytest.raises(data.DatasetError, match=rf"^{path}: array 'X_test': no axis of length 4 .*\(3, 5, 100\)$"):
         data.read_split(path, "test", keys)
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    """Every writer goes through data.atomic_write: an error mid-write loses nothing."""
+    table = tmp_path / "t.tsv"
+    data.write_tsv(pd.DataFrame({"a": [1]}), table)
+    with pytest.raises(TypeError):
+        data.write_tsv(pd.DataFrame({"a": [2]}), table, columns=object())  # pandas fails while writing
+    assert table.read_text() == "a\n1\n" and sorted(p.name for p in tmp_path.iterdir()) == ["t.tsv"]
+    with pytest.raises(TypeError):
+        data.write_json({"not JSON": object()}, tmp_path / "m.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.tsv"]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqattr.data import atomic_path
+from seqattr.data import atomic_write
 
 CHECKPOINT = "checkpoint.npz"
 SET_ASIDE = "checkpoint.set-aside.npz"
@@ -103,10 +103,8 @@ class Checkpoint:
         arrays = {f"{g}_{i:05d}": np.asarray(v.numpy()) for g, vs in self.groups.items() for i, v in enumerate(vs)}
         arrays.update({f"best_{i:05d}": w for i, w in enumerate(best_weights)})
         arrays["state"] = np.array(json.dumps({**state, "fingerprint": self.fingerprint}))
-        partial = atomic_path(self.path)
-        with open(partial, "wb") as handle:
+        with atomic_write(self.path) as partial, open(partial, "wb") as handle:
             np.savez(handle, **arrays)
-        os.replace(partial, self.path)
 
     def load(self, log: logging.Logger) -> tuple[dict, list[np.ndarray]] | None:
         """Restore the variables and return (state, best weights); None when there is no checkpoint of this

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import h5py
 import numpy as np
@@ -65,12 +66,25 @@ def to_channels_last(array: np.ndarray) -> np.ndarray:
 
 
 def atomic_path(path: str | os.PathLike, keep_suffix: bool = False) -> Path:
-    """A temporary sibling of ``path``, unique to this process: write there, then ``os.replace`` onto
-    ``path``. ``keep_suffix`` ends it in ``path``'s suffix, for writers that take the format from the
-    name (matplotlib, Keras)."""
+    """A temporary sibling of ``path``, unique to this process (``.<name>.<pid>.partial``, which the
+    integrity scan leaves alone). ``keep_suffix`` ends it in ``path``'s suffix, for writers that take
+    the format from the name (matplotlib, Keras)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path.with_name(f".{path.name}.{os.getpid()}.partial{path.suffix if keep_suffix else ''}")
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, keep_suffix: bool = False) -> Iterator[Path]:
+    """Write ``path`` atomically: the block writes the yielded temporary sibling (``atomic_path``),
+    which replaces ``path`` when the block ends and is removed when it raises — a reader sees the old
+    file or the whole new one, and a failure leaves nothing behind."""
+    partial = atomic_path(path, keep_suffix)
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def file_stamp(path: str | os.PathLike) -> list[int]:
@@ -101,21 +115,15 @@ def array_digest(array: np.ndarray) -> str:
 def write_h5(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], attrs: Mapping | None = None) -> None:
     """Write arrays (gzip-compressed) and JSON-able attributes to HDF5, atomically; each numeric array
     carries the sha256 of its bytes (``CHECKSUM``), so damage that reads without error is found."""
-    partial = atomic_path(path)
-    try:
-        with h5py.File(partial, "w") as handle:
-            for name, array in arrays.items():
-                array = np.asarray(array)
-                options = {"compression": "gzip", "compression_opts": 4} if array.size > 1024 else {}
-                dataset = handle.create_dataset(name, data=array, **options)
-                if array.dtype.kind in "biufc":
-                    dataset.attrs[CHECKSUM] = array_digest(array)
-            for key, value in (attrs or {}).items():
-                handle.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
-        os.replace(partial, path)
-    finally:
-        if partial.exists():
-            partial.unlink()
+    with atomic_write(path) as partial, h5py.File(partial, "w") as handle:
+        for name, array in arrays.items():
+            array = np.asarray(array)
+            options = {"compression": "gzip", "compression_opts": 4} if array.size > 1024 else {}
+            dataset = handle.create_dataset(name, data=array, **options)
+            if array.dtype.kind in "biufc":
+                dataset.attrs[CHECKSUM] = array_digest(array)
+        for key, value in (attrs or {}).items():
+            handle.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
 
 
 def read_h5(path: str | os.PathLike, keys: Sequence[str] | None = None) -> dict[str, np.ndarray]:
@@ -311,13 +319,11 @@ def split_indices(n: int, fractions: Sequence[float], rng: np.random.Generator) 
 
 def write_json(payload: Mapping, path: str | os.PathLike) -> None:
     """Write JSON (indented), atomically."""
-    partial = atomic_path(path)
-    partial.write_text(json.dumps(payload, indent=2))
-    os.replace(partial, path)
+    with atomic_write(path) as partial:
+        partial.write_text(json.dumps(payload, indent=2))
 
 
 def write_tsv(table, path: str | os.PathLike, **options) -> None:
     """Write a pandas table as TSV with a header, atomically."""
-    partial = atomic_path(path)
-    table.to_csv(partial, sep="\t", index=False, **options)
-    os.replace(partial, path)
+    with atomic_write(path) as partial:
+        table.to_csv(partial, sep="\t", index=False, **options)

@@ -1,6 +1,6 @@
 """Download one file with retries and md5 verification, never leaving a partial file behind.
 
-Each attempt streams into a temporary sibling of the destination (``seqattr.data.atomic_path``)
+Each attempt streams into a temporary sibling of the destination (``seqattr.data.atomic_write``)
 while hashing it; only a complete file whose md5 matches is moved onto the destination with
 ``os.replace``. A failed attempt is retried; after the last one the temporary file is removed
 and a ``DownloadError`` names the file (the ENCODE accession) and the last reason. ``retry`` is
@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from seqattr.data import atomic_path
+from seqattr.data import atomic_write
 
 log = logging.getLogger("seqattr")
 
@@ -121,22 +121,19 @@ def download(
     """
     label = label or url
     dest = Path(dest)
-    partial = atomic_path(dest)
-
-    def attempt() -> str:
-        digest = _fetch_once(url, partial, timeout)
-        if md5 is not None and digest != md5.lower():
-            raise Transient(f"md5 mismatch: got {digest}, expected {md5}")
-        return digest
-
     try:
-        digest = retry(attempt, retries, label, backoff)
-        os.replace(partial, dest)
+        with atomic_write(dest) as partial:
+
+            def attempt() -> str:
+                digest = _fetch_once(url, partial, timeout)
+                if md5 is not None and digest != md5.lower():
+                    raise Transient(f"md5 mismatch: got {digest}, expected {md5}")
+                return digest
+
+            digest = retry(attempt, retries, label, backoff)
     except AttemptsFailed as failure:
         raise DownloadError(
             f"{label}: download of {url} failed after {_attempts(failure.attempts)}; last error: {failure.reason}"
         ) from failure
-    finally:
-        partial.unlink(missing_ok=True)
     log.info("%s: downloaded %s to %s (md5 %s)", label, url, dest, digest)
     return digest

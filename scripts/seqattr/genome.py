@@ -16,7 +16,7 @@ from typing import Iterable
 
 import pyfaidx
 
-from seqattr.data import atomic_path
+from seqattr.data import atomic_path, atomic_write
 from seqattr.download import download
 
 log = logging.getLogger("seqattr")
@@ -42,18 +42,17 @@ def prepare(url: str, fasta: str | os.PathLike, fai: str | os.PathLike, retries:
     if fasta.suffix == ".gz":
         raise ValueError(f"{fasta}: the genome is stored uncompressed; name the output .fa")
     fetched = atomic_path(fasta.with_name(fasta.name + ".download"))
-    partial = atomic_path(fasta)
-    partial_fai = Path(f"{partial}.fai")
     try:
-        download(url, fetched, retries=retries, label=f"genome {fasta.name}")
-        _decompress(fetched, partial)
-        with pyfaidx.Fasta(str(partial), as_raw=True) as indexed:
-            sizes = chromosome_sizes(indexed)
-        os.replace(partial_fai, fai)
-        os.replace(partial, fasta)
+        with atomic_write(fasta) as partial:
+            partial_fai = Path(f"{partial}.fai")  # pyfaidx indexes beside the file it reads
+            download(url, fetched, retries=retries, label=f"genome {fasta.name}")
+            _decompress(fetched, partial)
+            with pyfaidx.Fasta(str(partial), as_raw=True) as indexed:
+                sizes = chromosome_sizes(indexed)
+            os.replace(partial_fai, fai)
     finally:
-        for leftover in (fetched, partial, partial_fai):
-            leftover.unlink(missing_ok=True)
+        fetched.unlink(missing_ok=True)
+        Path(f"{atomic_path(fasta)}.fai").unlink(missing_ok=True)
     log.info("genome %s: %d sequences, %d nt, from %s", fasta, len(sizes), sum(sizes.values()), url)
     return sizes
 

@@ -13,7 +13,6 @@ on CPU the resumed run ends with the same weights as an uninterrupted one.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -26,7 +25,7 @@ import tensorflow as tf
 
 from seqattr import checkpoint as checkpoints
 from seqattr import schema
-from seqattr.data import atomic_path, write_tsv
+from seqattr.data import atomic_write, write_tsv
 from seqattr.models import run_logits
 from seqattr.config import training_settings
 from seqattr.regimes import make_regime
@@ -110,9 +109,8 @@ def history_columns(task: TaskType) -> list[str]:
 
 def save_model(model: keras.Model, path) -> None:
     """Save a ``.keras`` file atomically (Keras insists on the suffix, so the temporary name keeps it)."""
-    partial = atomic_path(path, keep_suffix=True)
-    model.save(partial)
-    os.replace(partial, path)
+    with atomic_write(path, keep_suffix=True) as partial:
+        model.save(partial)
 
 
 def schedule(state: dict, epoch: int, score: float, settings: Settings, warmup: int = 0) -> tuple[bool, bool]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
-from seqattr.data import atomic_path
+from seqattr.data import atomic_write
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -19,9 +19,8 @@ def save(figure, path: str | os.PathLike) -> None:
     """Write ``figure`` to ``path`` (PNG) and the same name with ``.pdf``, atomically, then close it."""
     path = Path(path)
     for target in (path, path.with_suffix(".pdf")):
-        partial = atomic_path(target, keep_suffix=True)
-        figure.savefig(partial, dpi=150, bbox_inches="tight")
-        os.replace(partial, target)
+        with atomic_write(target, keep_suffix=True) as partial:
+            figure.savefig(partial, dpi=150, bbox_inches="tight")
     plt.close(figure)
 
 
