@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: demo test test-all lint report setup clean
+.PHONY: demo test test-all lint envs report setup clean
 
 $(BIN)/snakemake: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,15 @@ test-all: setup
 
 ## Python lint and format (ruff), Snakemake's lint and the rule files' format (snakefmt).
 lint: setup
-	$(BIN)/ruff check scripts tests benchmarks
-	$(BIN)/ruff format --check scripts tests benchmarks
+	$(BIN)/ruff check scripts tests benchmarks envs
+	$(BIN)/ruff format --check scripts tests benchmarks envs
+	$(BIN)/python envs/generate.py --check
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
+
+## Regenerate envs/*.yaml from the pins in requirements.txt.
+envs:
+	$(PYTHON) envs/generate.py
 
 clean:
 	rm -rf results logs .snakemake benchmarks/runs

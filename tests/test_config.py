@@ -139,7 +139,7 @@ def test_lint_and_format():
     lint = _snakemake("--lint")
     assert lint.returncode == 0 and "Lints for" not in lint.stdout + lint.stderr, lint.stdout + lint.stderr
     tools = Path(sys.executable).parent
-    python = ["scripts", "tests", "benchmarks"]
+    python = ["scripts", "tests", "benchmarks", "envs"]
     for command in (
         [tools / "snakefmt", "--check", "Snakefile", "workflow/rules"],
         [tools / "ruff", "check", *python],

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import requires
 from pathlib import Path
 
 import yaml
@@ -50,6 +51,20 @@ def test_conda_envs_match_requirements():
     assert "tensorflow[and-cuda]==" + wanted["tensorflow"] in gpu["dependencies"][-1]["pip"]
 
 
+def test_envs_are_generated_from_requirements():
+    """`make envs` writes them; a pin edited in requirements.txt alone is caught here."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "envs" / "generate.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_library_declares_the_pinned_dependencies():
+    """pyproject.toml reads its dependencies from requirements.txt (a wheel's metadata lists every pin)."""
+    wanted = _pins((ROOT / "requirements.txt").read_text().splitlines())
+    assert _pins(requires("seqattr") or []) == wanted
+
+
 def test_containers_are_built_from_the_envs():
     for recipe, env in (("workflow.def", "workflow.yaml"), ("workflow-gpu.def", "workflow-gpu.yaml")):
         text = (ROOT / "containers" / recipe).read_text()
@@ -72,7 +87,7 @@ def test_the_config_schema_ships_inside_the_library(tmp_path):
     assert schema.SCHEMA.parent.name == "seqattr" and schema.SCHEMA.exists()
     source = tmp_path / "source"
     (source / "scripts").mkdir(parents=True)
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "requirements.txt"):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(
         ROOT / "scripts" / "seqattr", source / "scripts" / "seqattr", ignore=shutil.ignore_patterns("__pycache__")
