@@ -37,12 +37,14 @@ def main() -> None:
     settings = {"leiden_runs": args.leiden_runs}
     start = time.perf_counter()
     G, x, M = mo.planted_maps(pwms, ["MA0139.1", "MA0095.2"], n=100, length=args.length)
-    mo.analyse(G, x, "saliency", database, settings, core_ids=["MA0139.1", "MA0095.2"], model=M)
+    mo.discover_motifs(G, x, "saliency", database, settings, core_ids=["MA0139.1", "MA0095.2"], model=M)
     warm_up = time.perf_counter() - start
 
     G, x, M = mo.planted_maps(pwms, ["MA0139.1", "MA0095.2"], n=args.n, length=args.length, seed=1)
     start = time.perf_counter()
-    rows, patterns, _ = mo.analyse(G, x, "saliency", database, settings, core_ids=["MA0139.1", "MA0095.2"], model=M)
+    rows, patterns, _ = mo.discover_motifs(
+        G, x, "saliency", database, settings, core_ids=["MA0139.1", "MA0095.2"], model=M
+    )
     stage = time.perf_counter() - start
 
     from seqattr.attribution import attribute

@@ -18,7 +18,7 @@ log.info(
     "model" in arrays,
 )
 task_type = analysis.task_type(snakemake.input.attributions)
-table, positions = analysis.analyse(arrays, label, forward_only, task_type)
+table, positions = analysis.per_sequence_analysis(arrays, label, forward_only, task_type)
 write_tsv(table, snakemake.output.table)
 write_h5(snakemake.output.angles, positions, label)
 summary = table.drop(columns=list(analysis.LABELS) + ["index"]).mean(numeric_only=True)

@@ -8,7 +8,7 @@ log = start_logging(snakemake)
 members = list(snakemake.input.attributions)
 label = dict(snakemake.params.label)
 log.info("%s: %d members", label, len(members))
-result = ensemble.analyse(members)
+result = ensemble.ensemble_and_distances(members)
 write_h5(snakemake.output.ensemble, result, {**label, "members": members, "reference": "uncorrected ensemble"})
 table = ensemble.difference_reduction(result["d_before"], result["d_after"], result["angles"])
 for key, value in reversed(label.items()):

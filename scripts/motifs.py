@@ -45,7 +45,7 @@ log.info(
     settings,
 )
 
-rows, patterns, tracks = motifs.analyse(
+rows, patterns, tracks = motifs.discover_motifs(
     arrays["G"],
     arrays["x"],
     kind,

@@ -10,7 +10,7 @@ from seqattr.runtime import start_logging
 
 log = start_logging(snakemake)
 table = pd.concat([pd.read_csv(path, sep="\t") for path in snakemake.input.tables], ignore_index=True)
-summary = over_epochs.summarize(table)
+summary = over_epochs.mean_sd_over_seeds(table)
 log.info("%d runs, epochs %d–%d", len(snakemake.input.tables), summary["epoch"].min(), summary["epoch"].max())
 write_tsv(summary, snakemake.output.table)
 save(over_epochs_figure(summary), snakemake.output.figure)

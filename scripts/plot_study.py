@@ -12,7 +12,7 @@ log = start_logging(snakemake)
 sweep = snakemake.wildcards.sweep
 values = dict(snakemake.params.values)  # regime name → swept value
 metrics = pd.read_csv(snakemake.input.table, sep="\t")
-summary = studies.summarize(metrics, values, sweep, method=snakemake.params.method)
+summary = studies.mean_sem_over_seeds(metrics, values, sweep, method=snakemake.params.method)
 log.info("%s sweep over %d values, %d models", sweep, len(values), summary["model"].nunique())
 data.write_tsv(summary, snakemake.output.summary)
 data.write_tsv(studies.claims(summary, sweep), snakemake.output.claims)

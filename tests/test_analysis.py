@@ -270,7 +270,7 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
 
 def test_improvement_figure_draws_the_envelope():
     arrays = _attributions()
-    _, positions = analysis.analyse(arrays, LABEL, forward_only=False, task_type="binary")
+    _, positions = analysis.per_sequence_analysis(arrays, LABEL, forward_only=False, task_type="binary")
     figure = improvement_vs_angle_figure([{"label": LABEL, **positions}], "saliency")
     envelope = figure.axes[0].get_lines()[0]
     alpha = envelope.get_xdata()

@@ -113,14 +113,14 @@ def _write_members(directory, population, indices=None):
 def test_analyse_files_and_refuse_misaligned_members(tmp_path):
     rng = np.random.default_rng(2)
     population = rng.normal(size=(3, 5, 8, 4)).astype(np.float32)
-    result = ensemble.analyse(_write_members(tmp_path, population))
+    result = ensemble.ensemble_and_distances(_write_members(tmp_path, population))
     np.testing.assert_allclose(result["E"], population.mean(0), rtol=1e-5, atol=1e-6)
     assert result["d_before"].shape == result["d_after"].shape == result["angles"].shape == (3, 5, 8)
     np.testing.assert_allclose(result["d_before"][1], np.linalg.norm(population[1] - result["E"], axis=-1), rtol=1e-5)
     shifted = [np.arange(5), np.arange(5), np.arange(1, 6)]
     paths = _write_members(tmp_path / "bad", population, shifted)
     with pytest.raises(data.DatasetError, match="member2.h5: its test sequences differ"):
-        ensemble.analyse(paths)
+        ensemble.ensemble_and_distances(paths)
 
 
 def test_ensemble_and_plot_scripts(tmp_path):

@@ -15,7 +15,7 @@ from helpers.encode_server import random_genome, write_fasta, write_peaks
 from seqattr import chipseq
 from seqattr import consistency as c
 from seqattr import data
-from seqattr.analysis import analyse
+from seqattr.analysis import per_sequence_analysis
 from seqattr.correction import angles, correct, large_angle_fractions
 from seqattr.ensemble import difference_reduction, member_distances
 from seqattr.metrics import information
@@ -245,7 +245,7 @@ def test_analysis_and_ensemble_give_one_value_per_position(length):
     G, x, M = planted_maps(_pwms(), ["a", "b"], n=4, length=length, seed=4)
     arrays = {"G": G, "x": x, "model": M, "indices": np.arange(4), "prediction": np.ones(4)}
     label = dict(dataset="d", model="m", regime="r", seed=1, task=0, method="saliency")
-    table, positions = analyse(arrays, label, forward_only=False, task_type="binary")
+    table, positions = per_sequence_analysis(arrays, label, forward_only=False, task_type="binary")
     assert len(table) == 4 and table["auroc_corrected"].notna().all()
     assert (table["cosine_corrected"] > table["cosine_raw"]).all()  # the off-simplex offset is removed
     np.testing.assert_allclose(positions["information"], information(M), rtol=1e-6)

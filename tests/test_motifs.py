@@ -40,7 +40,7 @@ def motifs(database):
 @pytest.fixture(scope="module")
 def two_motifs(motifs):
     G, x, M = mo.planted_maps({m.id: m.pwm for m in motifs}, [CTCF, YY1])
-    rows, patterns, arrays = mo.analyse(
+    rows, patterns, arrays = mo.discover_motifs(
         G, x, "saliency", motifs, core_ids=[CTCF, YY1, SP1], target_ids=mo.find_motifs(motifs, ["CTCF"]), model=M
     )
     return dict(G=G, x=x, M=M, rows={r["version"]: r for r in rows}, patterns=patterns, arrays=arrays)
@@ -121,7 +121,7 @@ def test_a_map_without_signal_is_a_clean_empty_result(motifs):
         (np.zeros(x.shape, np.float32), "no_signal"),
         (rng.normal(0, 1, x.shape).astype(np.float32), "no_patterns"),
     ):
-        rows, patterns, arrays = mo.analyse(G, x, "saliency", motifs, core_ids=[CTCF], model=M)
+        rows, patterns, arrays = mo.discover_motifs(G, x, "saliency", motifs, core_ids=[CTCF], model=M)
         assert [r["version"] for r in rows] == ["raw", "corrected"]
         for row in rows:
             assert row["status"] == status and row["n_patterns"] == 0 and row["core_recovered"] == 0
@@ -139,7 +139,7 @@ def test_a_map_whose_seqlet_thresholds_cannot_be_fitted_has_no_patterns():
 
 def test_ism_has_only_a_raw_version(motifs):
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(2).integers(0, 4, (20, 60))]
-    rows, _, _ = mo.analyse(np.zeros(x.shape), x, "ism", motifs)
+    rows, _, _ = mo.discover_motifs(np.zeros(x.shape), x, "ism", motifs)
     assert [(r["version"], r["status"]) for r in rows] == [("raw", "no_signal"), ("corrected", "not_applicable")]
     assert np.isnan(rows[1]["n_patterns"])
 

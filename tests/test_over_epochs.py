@@ -35,7 +35,7 @@ def test_summary_is_mean_and_sd_over_seeds_per_epoch():
                     **{c: value for c in over_epochs.COLUMNS},
                 }
             )
-    summary = over_epochs.summarize(pd.DataFrame(rows)).set_index("epoch")
+    summary = over_epochs.mean_sd_over_seeds(pd.DataFrame(rows)).set_index("epoch")
     assert summary.loc[1, "interpretability_auroc_mean"] == pytest.approx(0.7)
     assert summary.loc[2, "cosine_mean"] == pytest.approx(0.8)
     assert summary.loc[2, "snr_sd"] == pytest.approx(np.std([0.7, 0.9], ddof=1))
@@ -114,7 +114,7 @@ def test_over_epochs_figure_has_a_row_per_model_a_colour_per_regime_and_the_lege
         for epoch in (1, 2, 3)
         for version in ("raw", "corrected")
     ]
-    summary = over_epochs.summarize(pd.DataFrame(rows))
+    summary = over_epochs.mean_sd_over_seeds(pd.DataFrame(rows))
     figure = over_epochs_figure(summary)
     assert len(figure.axes) == len(models) * 3
     assert [ax.get_title() for ax in figure.axes[::3]] == [f"{m} · saliency" for m in models]

@@ -73,7 +73,7 @@ LARGE_ANGLE_RANGES = {30: (0.20, 0.40), 45: (0.10, 0.20), 60: (0.02, 0.15)}  # 0
 PAPER_AUROC, AUROC_TOLERANCE = 0.98, 0.02
 
 
-def summarise(table: pd.DataFrame) -> pd.DataFrame:
+def version_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The raw and corrected rows of one (non-empty) per-sequence analysis table."""
     label = {key: table[key].iloc[0] for key in LABELS}
     if "label" in table:
@@ -119,7 +119,7 @@ def metrics_table(tables: Sequence[pd.DataFrame], scores: pd.DataFrame) -> pd.Da
 
     A table without sequences (nothing to attribute) adds no rows.
     """
-    frames = [summarise(t) for t in tables if not t.empty]
+    frames = [version_rows(t) for t in tables if not t.empty]
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     summary = pd.concat(frames, ignore_index=True).astype(_KEY_TYPES)

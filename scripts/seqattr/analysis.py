@@ -95,7 +95,7 @@ def scored_maps(G: np.ndarray, forward_only: bool) -> dict[str, np.ndarray]:
     return {"raw": G, "corrected": correct(G)}
 
 
-def analyse(
+def per_sequence_analysis(
     arrays: Mapping[str, np.ndarray], label: Mapping, forward_only: bool, task_type: str
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Per-sequence table (label columns first) and per-position arrays of one attribution file

@@ -107,7 +107,7 @@ def _read_member(path: str | os.PathLike) -> np.ndarray:
     return read_h5(path, ["G"])["G"]
 
 
-def analyse(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
+def ensemble_and_distances(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
     """Ensemble map and per-member distances and angles of a population of attribution files.
 
     Members are read twice (once for the mean, once for the distances) so that only one map

@@ -375,7 +375,7 @@ def pattern_table(
     return pd.DataFrame(rows, columns=columns)
 
 
-def summarise(table: pd.DataFrame, core_ids=(), target_ids=(), qvalue: float = DEFAULTS["qvalue"]) -> dict:
+def map_scores(table: pd.DataFrame, core_ids=(), target_ids=(), qvalue: float = DEFAULTS["qvalue"]) -> dict:
     """The per-map scores of a ``pattern_table``: core motifs recovered and named, spurious patterns, target rank."""
     positive = table[table["metacluster"] == "pos"]
     out = dict(
@@ -419,7 +419,7 @@ def summarise(table: pd.DataFrame, core_ids=(), target_ids=(), qvalue: float = D
 
 
 def run_columns() -> list[str]:
-    """Columns of the per-version rows of ``analyse`` after the labels, in order."""
+    """Columns of the per-version rows of ``discover_motifs`` after the labels, in order."""
     return [
         "version",
         "status",
@@ -462,7 +462,7 @@ def version_maps(G: np.ndarray, kind: str) -> dict[str, np.ndarray | None]:
     return {"raw": G, "corrected": correct(G)}
 
 
-def analyse(
+def discover_motifs(
     G: np.ndarray,
     x: np.ndarray,
     kind: str,
@@ -490,7 +490,7 @@ def analyse(
         matches = match([p.ppm[a:b] for p, (a, b) in zip(patterns, spans)], motifs)
         table = pattern_table(patterns, matches, motifs, core_ids, target_ids, s["trim_threshold"])
         row = dict(
-            version=version, status=status, n_sequences=len(G), **summarise(table, core_ids, target_ids, s["qvalue"])
+            version=version, status=status, n_sequences=len(G), **map_scores(table, core_ids, target_ids, s["qvalue"])
         )
         row["targets"] = ";".join(target_ids)
         if status == "not_applicable":

@@ -2,8 +2,8 @@
 
 A run that keeps per-epoch models (``training.save_epochs``) has them as ``epochs/epoch<N>.keras``
 beside its final model. Each is attributed on the same test sequences as the final model, with
-the same method and seed, and analysed by the same code (``analysis.analyse`` and
-``aggregate.summarise``), so the row of the best epoch equals the final model's row of the metrics
+the same method and seed, and analysed by the same code (``analysis.per_sequence_analysis`` and
+``aggregate.version_rows``), so the row of the best epoch equals the final model's row of the metrics
 table whenever the run restored its best weights.
 """
 
@@ -18,8 +18,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from seqattr.aggregate import summarise
-from seqattr.analysis import OVER_SEEDS, analyse
+from seqattr.aggregate import version_rows
+from seqattr.analysis import OVER_SEEDS, per_sequence_analysis
 
 EPOCH_FILE = re.compile(r"^epoch(\d+)\.keras$")
 KEYS = list(OVER_SEEDS) + ["corrected"]
@@ -84,7 +84,7 @@ def epoch_rows(
         "y": test["y"][indices, task],
         "model": truth,
     }
-    rows = summarise(analyse(arrays, label, maps.method.forward_only, of_model(model).name)[0])
+    rows = version_rows(per_sequence_analysis(arrays, label, maps.method.forward_only, of_model(model).name)[0])
     rows["classification_auroc"] = binary_metrics(test["y"][:, task], probabilities)["auroc"]
     return rows
 
@@ -120,7 +120,7 @@ def score_epochs(
     return pd.concat(tables, ignore_index=True)
 
 
-def summarize(table: pd.DataFrame) -> pd.DataFrame:
+def mean_sd_over_seeds(table: pd.DataFrame) -> pd.DataFrame:
     """Mean and SD over seeds of every column, per model, regime, method, map version and epoch."""
     grouped = table.groupby(KEYS + ["epoch"])[COLUMNS]
     summary = grouped.mean().add_suffix("_mean").join(grouped.std(ddof=1).add_suffix("_sd"))

@@ -33,7 +33,9 @@ def sweep_values(regimes: dict, sweep: str) -> dict[str, float]:
     return {n: float(r[parameter]) for n, r in regimes.items() if parameter in r}
 
 
-def summarize(metrics: pd.DataFrame, values: dict[str, float], sweep: str, method: str | None = None) -> pd.DataFrame:
+def mean_sem_over_seeds(
+    metrics: pd.DataFrame, values: dict[str, float], sweep: str, method: str | None = None
+) -> pd.DataFrame:
     """Mean and s.e.m. over seeds of the sweep's columns, per model and swept value (raw maps).
 
     One seed has no s.e.m.: it is NaN (no error bar), never 0, which would claim no seed noise.
