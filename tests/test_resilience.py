@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from seqattr import integrity
-from helpers.workflow_runner import ROOT, SNAKEMAKE, run_snakemake, snakemake, snakemake_fails
+from helpers.workflow_runner import ROOT, SNAKEMAKE, run_snakemake, snakemake, snakemake_command, snakemake_fails
 
 pytestmark = pytest.mark.workflow
 
@@ -47,20 +47,7 @@ def _epochs_done(history):
 def test_kill_during_training_then_restart(tmp_path):
     configfile = _config(tmp_path)
     targets = [f"{MODELS}/seed{s}/test_metrics.json" for s in (1, 2)]
-    command = [
-        SNAKEMAKE,
-        *targets,
-        "-s",
-        str(ROOT / "Snakefile"),
-        "-d",
-        str(tmp_path),
-        "--profile",
-        str(ROOT / "profiles" / "default"),
-        "--configfile",
-        str(configfile),
-        "--cores",
-        "1",
-    ]
+    command = snakemake_command(tmp_path, configfile, targets, cores=1)
     run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seeds = {s: tmp_path / MODELS / f"seed{s}" for s in (1, 2)}
 
@@ -105,20 +92,7 @@ def test_kill_during_training_then_edit_then_rerun_equals_a_fresh_run(tmp_path):
     run_dir.mkdir()
     configfile = _config(run_dir)
     target = f"{MODELS}/seed1/test_metrics.json"
-    command = [
-        SNAKEMAKE,
-        target,
-        "-s",
-        str(ROOT / "Snakefile"),
-        "-d",
-        str(run_dir),
-        "--profile",
-        str(ROOT / "profiles" / "default"),
-        "--configfile",
-        str(configfile),
-        "--cores",
-        "1",
-    ]
+    command = snakemake_command(run_dir, configfile, [target], cores=1)
     run = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(lambda: _epochs_done(run_dir / MODELS / "seed1" / "history.tsv") >= 3)

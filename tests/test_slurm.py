@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from seqattr import data
-from helpers.workflow_runner import ROOT, SNAKEMAKE, snakemake
+from helpers.workflow_runner import ROOT, snakemake, snakemake_command
 
 pytestmark = pytest.mark.workflow
 
@@ -49,17 +49,7 @@ def configfile(tmp_path_factory):
 
 def _slurm_snakemake(workdir, configfile, targets, *options):
     """The project's slurm profile on the local cluster (no GPUs, no accounts, a 2-core node)."""
-    command = [
-        SNAKEMAKE,
-        *targets,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--profile",
-        str(ROOT / "profiles" / "slurm"),
-        "--configfile",
-        str(configfile),
+    command = snakemake_command(workdir, configfile, targets, profile="slurm", cores=None) + [
         "--slurm-status-command",
         "squeue",
         "--slurm-no-account",

@@ -14,22 +14,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
+def snakemake_command(workdir: Path, configfile: Path, args, profile: str = "default", cores: int | None = 2):
+    """The ``snakemake`` command line of the project's Snakefile in ``workdir`` (targets first in ``args``:
+    list-valued options would swallow them), with one of ``profiles/`` and, unless None, ``cores``."""
+    command = [SNAKEMAKE, *args, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir)]
+    command += ["--profile", str(ROOT / "profiles" / profile), "--configfile", str(configfile)]
+    return command + (["--cores", str(cores)] if cores is not None else [])
+
+
 def run_snakemake(workdir: Path, configfile: Path, args, timeout: int) -> subprocess.CompletedProcess:
     """``snakemake`` with these arguments (targets first), whatever its exit status."""
-    command = [
-        SNAKEMAKE,
-        *args,  # targets first: list-valued options would swallow them
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--profile",
-        str(ROOT / "profiles" / "default"),
-        "--configfile",
-        str(configfile),
-        "--cores",
-        "2",
-    ]
+    command = snakemake_command(workdir, configfile, args)
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
