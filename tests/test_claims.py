@@ -78,3 +78,15 @@ def test_agreement_with_the_paper_is_per_test():
     assert claims.agreement(True, holds) == "agree" and claims.agreement(False, holds) == "disagree"
     assert claims.agreement(False, fails) == "agree"
     assert claims.agreement(True, claims.paired([0.1])) == claims.UNDETERMINED
+
+
+def test_two_rows_trained_apart_are_compared_by_welch():
+    holds = claims.unpaired(0.85, 0.005, 3, 0.80, 0.005, 3)
+    assert holds.verdict == claims.HOLDS and holds.effect == pytest.approx(0.05) and holds.n_seeds == 3
+    # equal SDs and counts: Welch's df is 2(n − 1) = 4
+    assert holds.high - holds.effect == pytest.approx(2.776445 * np.sqrt(2 * 0.005**2 / 3), rel=1e-5)
+    noisy = claims.unpaired(0.805, 0.02, 3, 0.80, 0.02, 3)
+    assert noisy.verdict == claims.UNDETERMINED and noisy.seeds_needed > 3
+    assert claims.unpaired(0.805, 0.02, noisy.seeds_needed, 0.80, 0.02, noisy.seeds_needed).verdict == claims.HOLDS
+    assert claims.unpaired(0.9, 0.0, 1, 0.8, 0.01, 4).verdict == claims.ONE_SEED
+    assert claims.unpaired(np.nan, 0.0, 0, 0.8, 0.01, 4).verdict == claims.NO_DATA

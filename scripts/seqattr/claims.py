@@ -112,6 +112,43 @@ def paired(differences, threshold: float = 0.0, side: str = "greater", sequence_
     return _interval_test(differences, threshold, side, sequence_variance)
 
 
+def _welch(sd_a: float, n_a: int, sd_b: float, n_b: int) -> float:
+    """Half-width of Welch's 95 % interval for a difference of two means."""
+    va, vb = sd_a**2 / n_a, sd_b**2 / n_b
+    if va + vb == 0:
+        return 0.0
+    df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, df) * np.sqrt(va + vb))
+
+
+def unpaired(
+    mean_a: float,
+    sd_a: float,
+    n_a: int,
+    mean_b: float,
+    sd_b: float,
+    n_b: int,
+    threshold: float = 0.0,
+    side: str = "greater",
+) -> Test:
+    """Mean of a minus mean of b, each over its own seeds (two models or regimes trained apart): Welch's
+    interval. ``n_seeds`` is the smaller count; ``seeds_needed`` the seeds per side that would decide it."""
+    effect, n = float(mean_a - mean_b), int(min(n_a, n_b))
+    if n == 0 or not np.isfinite(effect):
+        return Test(np.nan, np.nan, np.nan, n, NO_DATA)
+    if n == 1:
+        return Test(effect, np.nan, np.nan, 1, ONE_SEED)
+    half = _welch(sd_a, n_a, sd_b, n_b)
+    low, high = effect - half, effect + half
+    verdict = _side_verdict(low, high, threshold, side)
+    needed = None
+    if verdict == UNDETERMINED and effect != threshold:
+        needed = next(
+            (m for m in range(2, MAX_SEEDS_NEEDED + 1) if _welch(sd_a, m, sd_b, m) < abs(effect - threshold)), None
+        )
+    return Test(effect, low, high, n, verdict, needed)
+
+
 def sequence_bootstrap_variance(a, b, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> float:
     """Variance of mean(a − b) under a paired bootstrap over test sequences (one seed's values)."""
     difference = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)

@@ -9,23 +9,29 @@ table, named by ``paper_row``:
 * ``correlates``: across every row with both numbers, the Spearman correlation of ``metric`` with
   the metric named in ``a`` is positive.
 
-Each test is run twice on the comparison table of ``seqattr.paper_tables.compare``: on the
-paper's numbers and on this run's means over seeds. A claim's ``paper`` and ``ours`` are the
-fractions of its tests that pass. It holds when ours reaches the paper's own fraction — a finding is
-reproduced as strongly as the paper's table supports it, with no threshold of ours; it is ``n/a``
-when a test lacks numbers of ours (a row not run, or filtered out by the performance filter).
+Each test is decided on this run by the claims engine (``seqattr.claims``): ``higher`` by Welch's
+interval for the difference of our two rows' means over seeds (the rows are trained apart, so their
+seeds are not paired), ``correlates`` by Spearman's ρ over the rows' means with a bootstrap interval
+over rows. The paper's own numbers give each test's direction (``paper_effect``: the paper's gap, or
+ρ). ``agreement`` says whether our verdict matches the paper's direction (``agree``), contradicts it
+(``disagree``) or cannot be told (``undetermined``: our interval straddles 0, or a single seed). A
+claim holds when all its tests agree, fails when any disagrees, is undetermined otherwise, and is
+``n/a`` when a test lacks numbers of ours (a row not run, or filtered out by the performance filter).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
+from seqattr import claims
 from seqattr.selection import require_columns
 
 TESTS = ("higher", "correlates")
 FILE_COLUMNS = ["claim", "source", "test", "metric", "a", "b"]  # a claims file's columns
-COLUMNS = ["claim", "source", "paper", "ours", "holds", "detail"]  # the claims table's
+COLUMNS = ["claim", "source", "test", "paper_effect", *claims.COLUMNS, "agreement", "claim_verdict"]
 
 
 def check_claims_file(claims: pd.DataFrame, comparison: pd.DataFrame, name: str) -> None:
@@ -46,20 +52,34 @@ def check_claims_file(claims: pd.DataFrame, comparison: pd.DataFrame, name: str)
             raise ValueError(f"{where}: no paper_row {unknown} in the table")
 
 
-def _higher(table: pd.DataFrame, test: pd.Series, side: str) -> tuple[float, str]:
-    """1.0 / 0.0 for whether row a beats row b on the metric (NaN without both numbers), and the gap."""
-    value = table.set_index("paper_row")[f"{test['metric']}_{side}"]
-    gap = value[test["a"]] - value[test["b"]]
-    return (np.nan if np.isnan(gap) else float(gap > 0)), f"{gap:+.3f}"
+def _higher(table: pd.DataFrame, test: pd.Series) -> tuple[float, claims.Test]:
+    """The paper's gap a − b, and ours as a Welch test over each row's seeds."""
+    rows = table.set_index("paper_row")
+    metric = test["metric"]
+    a, b = rows.loc[test["a"]], rows.loc[test["b"]]
+    paper = float(a[f"{metric}_paper"] - b[f"{metric}_paper"])
+    sd = f"{metric}_ours_sd"
+    ours = claims.unpaired(
+        a[f"{metric}_ours"],
+        a.get(sd, np.nan),
+        int(a.get("n_seeds", 1)),
+        b[f"{metric}_ours"],
+        b.get(sd, np.nan),
+        int(b.get("n_seeds", 1)),
+    )
+    return paper, ours
 
 
-def _correlates(table: pd.DataFrame, test: pd.Series, side: str) -> tuple[float, str]:
-    """1.0 / 0.0 for a positive Spearman correlation over rows with both numbers (NaN under 3 rows)."""
-    pairs = table[[f"{test['metric']}_{side}", f"{test['a']}_{side}"]].dropna()
-    if len(pairs) < 3:
-        return np.nan, f"{len(pairs)} rows"
-    rho = float(pairs.corr(method="spearman").iloc[0, 1])
-    return float(rho > 0), f"{rho:+.2f} over {len(pairs)} rows"
+def _correlates(table: pd.DataFrame, test: pd.Series) -> tuple[float, claims.Test]:
+    """The paper's Spearman ρ over its rows, and ours with a bootstrap interval over our rows."""
+    paper_pairs = table[[f"{test['metric']}_paper", f"{test['a']}_paper"]].dropna()
+    paper = float(paper_pairs.corr(method="spearman").iloc[0, 1]) if len(paper_pairs) >= 3 else np.nan
+    columns = [f"{test['metric']}_ours", f"{test['a']}_ours"]
+    if table[columns].isna().any().any():
+        return paper, claims.Test(np.nan, np.nan, np.nan, 0, claims.NO_DATA)
+    ours = claims.correlation(table[columns[1]], table[columns[0]])
+    seeds = int(table["n_seeds"].min()) if "n_seeds" in table else ours.n_seeds
+    return paper, dataclasses.replace(ours, n_seeds=seeds)  # the fewest seeds behind a point
 
 
 def _describe(test: pd.Series) -> str:
@@ -68,25 +88,37 @@ def _describe(test: pd.Series) -> str:
     return f"Spearman({test['metric']}, {test['a']})"
 
 
-def claims(comparison: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim: the fraction of its tests the paper's numbers and ours pass, and whether it holds.
+def claim_verdict(agreements: list[str], verdicts: list[str]) -> str:
+    """holds when every test agrees with the paper, fails when one disagrees, n/a without numbers."""
+    if "disagree" in agreements:
+        return claims.FAILS
+    if claims.NO_DATA in verdicts:
+        return claims.NO_DATA
+    return claims.HOLDS if all(a == "agree" for a in agreements) else claims.UNDETERMINED
 
-    ``detail`` gives, for every test ours fails or cannot run, and for every correlation, our value
-    and the paper's.
-    """
+
+def claims_table(comparison: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
+    """One row per test: the paper's direction, our effect with its interval and verdict, the agreement,
+    and the verdict of the claim the test belongs to."""
     run = {"higher": _higher, "correlates": _correlates}
     rows = []
     for claim, group in tests.groupby("claim", sort=False):
-        paper, ours, detail = [], [], []
+        found = []
         for _, test in group.iterrows():
-            (p, p_text), (o, o_text) = (run[test["test"]](comparison, test, side) for side in ("paper", "ours"))
-            paper.append(p)
-            ours.append(o)
-            if o != 1.0 or test["test"] == "correlates":
-                detail.append(f"{_describe(test)}: ours {o_text}, paper {p_text}")
-        paper_fraction = float(np.nanmean(paper)) if np.isfinite(paper).any() else np.nan
-        missing = bool(np.isnan(ours).any())
-        ours_fraction = np.nan if missing else float(np.mean(ours))
-        holds = "n/a" if missing or np.isnan(paper_fraction) else ("yes" if ours_fraction >= paper_fraction else "no")
-        rows.append((claim, group["source"].iloc[0], paper_fraction, ours_fraction, holds, "; ".join(detail)))
-    return pd.DataFrame(rows, columns=COLUMNS)
+            paper, ours = run[test["test"]](comparison, test)
+            paper_passes = None if not np.isfinite(paper) or paper == 0 else bool(paper > 0)
+            found.append((test, paper, ours, claims.agreement(paper_passes, ours)))
+        verdict = claim_verdict([f[3] for f in found], [f[2].verdict for f in found])
+        for test, paper, ours, agreement in found:
+            rows.append(
+                {
+                    "claim": claim,
+                    "source": test["source"],
+                    "test": _describe(test),
+                    "paper_effect": paper,
+                    **ours.row(),
+                    "agreement": agreement,
+                    "claim_verdict": verdict,
+                }
+            )
+    return claims.table(rows, COLUMNS)
