@@ -12,10 +12,11 @@ log = start_logging(snakemake)
 sweep = snakemake.wildcards.sweep
 values = dict(snakemake.params.values)  # regime name → swept value
 metrics = pd.read_csv(snakemake.input.table, sep="\t")
-summary = studies.mean_sem_over_seeds(metrics, values, sweep, method=snakemake.params.method)
+per_seed = studies.per_seed_values(metrics, values, sweep, method=snakemake.params.method)
+summary = studies.mean_sem_over_seeds(per_seed)
 log.info("%s sweep over %d values, %d models", sweep, len(values), summary["model"].nunique())
 data.write_tsv(summary, snakemake.output.summary)
-data.write_tsv(studies.claims(summary, sweep), snakemake.output.claims)
+data.write_tsv(studies.claims(per_seed, sweep), snakemake.output.claims)
 save(sweep_figure(summary, sweep), snakemake.output.figure)
 
 angles_by_value: dict[float, list] = {}

@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from seqattr import claims as claims_engine
+
+CLAIM_COLUMNS = ["claim", "paper", *claims_engine.COLUMNS]
+
 SWEEPS = {
     "init_std": {
         "parameter": "init_std",
@@ -33,67 +37,77 @@ def sweep_values(regimes: dict, sweep: str) -> dict[str, float]:
     return {n: float(r[parameter]) for n, r in regimes.items() if parameter in r}
 
 
-def mean_sem_over_seeds(
+def per_seed_values(
     metrics: pd.DataFrame, values: dict[str, float], sweep: str, method: str | None = None
 ) -> pd.DataFrame:
-    """Mean and s.e.m. over seeds of the sweep's columns, per model and swept value (raw maps).
-
-    One seed has no s.e.m.: it is NaN (no error bar), never 0, which would claim no seed noise.
-    """
+    """The sweep's columns per model, swept value and seed (raw maps; means over tasks and methods)."""
     rows = metrics[metrics["regime"].isin(values) & (metrics["corrected"] == "raw")]
     if method is not None:
         rows = rows[rows["method"] == method]
     rows = rows.assign(value=rows["regime"].map(values))
     columns = [c for c in SWEEPS[sweep]["columns"] if c in rows]
-    per_seed = rows.groupby(["model", "value", "seed"])[columns].mean()
-    grouped = per_seed.groupby(["model", "value"])
-    summary = grouped.mean().add_suffix("_mean").join(grouped.sem(ddof=1).add_suffix("_sem"))  # 1 seed: NaN
+    return rows.groupby(["model", "value", "seed"])[columns].mean().reset_index()
+
+
+def mean_sem_over_seeds(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Mean and s.e.m. over seeds of ``per_seed_values``, per model and swept value.
+
+    One seed has no s.e.m.: it is NaN (no error bar), never 0, which would claim no seed noise.
+    """
+    grouped = per_seed.drop(columns="seed").groupby(["model", "value"])
+    summary = grouped.mean().add_suffix("_mean").join(grouped.sem(ddof=1).add_suffix("_sem"))
     summary["n_seeds"] = grouped.size()
     return summary.reset_index().sort_values(["model", "value"])
 
 
-def _trend(summary: pd.DataFrame, column: str) -> float:
-    """Spearman correlation of a column's means with the swept value, pooled over models."""
-    return float(summary[["value", f"{column}_mean"]].corr(method="spearman").iloc[0, 1])
+def _auroc_spreads(per_seed: pd.DataFrame) -> np.ndarray:
+    """Per seed: the largest max − min of classification AUROC over the swept values, over models."""
+    by_seed = per_seed.groupby(["seed", "model"])["classification_auroc"]
+    return (by_seed.max() - by_seed.min()).groupby(level="seed").max().to_numpy()
 
 
-def _auroc_spread(summary: pd.DataFrame) -> float:
-    """The largest max − min of the mean classification AUROC over the swept values, per model."""
-    auroc = summary.groupby("model")["classification_auroc_mean"]
-    return float((auroc.max() - auroc.min()).max())
+def _sd_ratios(per_seed: pd.DataFrame) -> np.ndarray:
+    """Per seed: mean angle SD at the strongest strength over that at the weakest (models averaged)."""
+    strongest = per_seed[per_seed["value"] == per_seed["value"].max()].groupby("seed")["angle_sd"].mean()
+    weakest = per_seed[per_seed["value"] == per_seed["value"].min()].groupby("seed")["angle_sd"].mean()
+    return (strongest / weakest.where(weakest > 0)).dropna().to_numpy()
 
 
-def claims(summary: pd.DataFrame, sweep: str) -> pd.DataFrame:
-    """The paper's qualitative claims for a sweep next to what this run measured."""
+SMALL_AUROC_SPREAD = 0.05  # "classification barely moves": max − min AUROC over the sweep below this
+SD_RATIO_TOWARDS_ZERO = 0.5  # "drives angles towards 0": SD at the strongest strength under half the weakest's
+
+
+def claims(per_seed: pd.DataFrame, sweep: str) -> pd.DataFrame:
+    """The paper's qualitative claims for a sweep, each a test of the claims engine on ``per_seed_values``:
+    trends as Spearman ρ over every (model, value, seed) point, spreads and ratios as t intervals over seeds."""
+    trend = claims_engine.correlation(
+        per_seed["value"], per_seed["angle_sd"], side="greater" if sweep == "init_std" else "less"
+    )
     if sweep == "init_std":
-        spread = _auroc_spread(summary)
         rows = [
-            ("angle SD grows with σ", "increasing", _trend(summary, "angle_sd"), _trend(summary, "angle_sd") > 0),
-            ("classification barely moves (max − min AUROC per model)", "small", spread, bool(spread < 0.05)),
+            ("angle SD grows with σ (Spearman ρ over model × σ × seed)", "increasing", trend),
+            (
+                "classification barely moves (max − min AUROC over σ, worst model, per seed)",
+                f"small (< {SMALL_AUROC_SPREAD:g} here)",
+                claims_engine.paired(_auroc_spreads(per_seed), SMALL_AUROC_SPREAD, side="less"),
+            ),
         ]
     else:
-        strongest = summary[summary["value"] == summary["value"].max()]["angle_sd_mean"].mean()
-        weakest = summary[summary["value"] == summary["value"].min()]["angle_sd_mean"].mean()
-        below = _auroc_spread(summary[summary["value"] < summary["value"].max()])
+        below = per_seed[per_seed["value"] < per_seed["value"].max()]
         rows = [
+            ("angle SD falls with strength (Spearman ρ over model × strength × seed)", "decreasing", trend),
             (
-                "angle SD falls with strength",
-                "decreasing",
-                _trend(summary, "angle_sd"),
-                _trend(summary, "angle_sd") < 0,
+                "strongest regularisation drives angles towards 0 (SD strongest / weakest, per seed)",
+                f"≪ 1 (< {SD_RATIO_TOWARDS_ZERO:g} here)",
+                claims_engine.paired(_sd_ratios(per_seed), SD_RATIO_TOWARDS_ZERO, side="less"),
             ),
             (
-                "strongest regularisation drives angles towards 0 (SD strongest / weakest)",
-                "≪ 1 (< 0.5 here)",
-                float(strongest / weakest) if weakest else np.nan,
-                bool(weakest and strongest < 0.5 * weakest),
-            ),
-            (
-                "classification AUROC holds until the strength is too large (max − min AUROC per model, "
-                "strongest strength left out)",
-                "small (§5.7)",
-                below,
-                bool(below < 0.05),
+                "classification AUROC holds until the strength is too large (max − min AUROC, strongest strength "
+                "left out, worst model, per seed)",
+                f"small (§5.7; < {SMALL_AUROC_SPREAD:g} here)",
+                claims_engine.paired(_auroc_spreads(below), SMALL_AUROC_SPREAD, side="less"),
             ),
         ]
-    return pd.DataFrame(rows, columns=["claim", "paper", "ours", "holds"])
+    return claims_engine.table(
+        [{"claim": claim, "paper": paper, **test.row()} for claim, paper, test in rows], CLAIM_COLUMNS
+    )
