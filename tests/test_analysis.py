@@ -256,11 +256,11 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
 
     figures = {
         name: str(tmp_path / f"{name}.png")
-        for name in ("scatter", "improvement", "angle_density", "improvement_vs_angle", "large_angles")
+        for name in ("scatter", "improvement", "angle_density", "improvement_vs_angle", "large_angles", "claims_004")
     }
     _run(
         "plot_evaluation.py",
-        input={"table": out["table"], "angles": angle_files},
+        input={"table": out["table"], "reproduction": out["reproduction"], "angles": angle_files},
         params={"method": "saliency"},
         output=figures,
     )

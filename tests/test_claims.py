@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from seqattr import claims
+from seqattr.plots.claims import VERDICT_COLOURS, claims_figure, verdict_colour
 
 
 def _seeds(mean, sd, n):
@@ -90,3 +91,16 @@ def test_two_rows_trained_apart_are_compared_by_welch():
     assert claims.unpaired(0.805, 0.02, noisy.seeds_needed, 0.80, 0.02, noisy.seeds_needed).verdict == claims.HOLDS
     assert claims.unpaired(0.9, 0.0, 1, 0.8, 0.01, 4).verdict == claims.ONE_SEED
     assert claims.unpaired(np.nan, 0.0, 0, 0.8, 0.01, 4).verdict == claims.NO_DATA
+
+
+def test_the_claims_figure_draws_each_interval_in_its_verdicts_colour():
+    tests = [claims.paired(_seeds(0.05, 0.005, 3)), claims.paired(_seeds(-0.05, 0.005, 3)), claims.paired([0.2])]
+    table = claims.table([{"claim": f"c{i}", **t.row()} for i, t in enumerate(tests)], ["claim", *claims.COLUMNS])
+    figure = claims_figure(table, "title")
+    assert len(figure.axes) == 3
+    bars = [ax.collections for ax in figure.axes]  # an errorbar's interval is a line collection
+    assert len(bars[0]) == 1 and len(bars[2]) == 0  # one seed: the point alone
+    segment = bars[0][0].get_segments()[0]
+    assert segment[:, 0] == pytest.approx([tests[0].low, tests[0].high])
+    colours = [ax.get_lines()[0].get_color() for ax in figure.axes]
+    assert colours == [VERDICT_COLOURS["holds"], VERDICT_COLOURS["fails"], verdict_colour(claims.ONE_SEED)]

@@ -19,6 +19,7 @@ FIGURES = [
     "figures/evaluation/angle_density.png",
     "figures/evaluation/improvement_vs_angle.png",
     "figures/evaluation/large_angles.png",
+    "figures/evaluation/claims_004.png",
     "figures/consistency/snr_vs_kld.png",
     "figures/consistency/kmer_frequencies.png",
     "figures/consistency/angular_density.png",

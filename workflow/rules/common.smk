@@ -340,16 +340,7 @@ def final_outputs(wildcards):
         for n in ("snr_vs_kld", "kmer_frequencies", "angular_density")
     ]
     if ground_truth_runs():
-        outputs += [
-            f"results/figures/evaluation/{n}.png"
-            for n in (
-                "scatter",
-                "improvement",
-                "angle_density",
-                "improvement_vs_angle",
-                "large_angles",
-            )
-        ]
+        outputs += list(rules.plot_evaluation.output)
     if ENSEMBLES:
         outputs += [
             f"results/figures/ensemble/{n}.png"

@@ -43,6 +43,7 @@ rule aggregate:
 rule plot_evaluation:
     input:
         table="results/tables/metrics.tsv",
+        reproduction="results/tables/reproduction_004.tsv",
         angles=study_method_angle_files(),
     output:
         **{
@@ -57,6 +58,7 @@ rule plot_evaluation:
                 "angle_density",
                 "improvement_vs_angle",
                 "large_angles",
+                "claims_004",
             ]
         },
     log:
