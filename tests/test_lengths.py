@@ -194,7 +194,7 @@ def test_logo_axes_span_exactly_the_positions(length):
         draw_logo(ax, np.zeros((4, length)))
 
 
-@pytest.mark.parametrize("length, truth", [(249, True), (600, False)])  # logomaker takes ~1 ms a letter
+@pytest.mark.parametrize("length, truth", [(249, True), (600, False)])
 def test_attribution_panel_spans_the_sequence_and_scales_its_width(length, truth):
     G, x, M = planted_maps(_pwms(), ["a", "b"], n=1, length=length, seed=1)
     figure = attribution_figure(G, x, M if truth else None)
