@@ -13,7 +13,7 @@ rule attribute:
         gpu_software("conda")
     container:
         gpu_software("container")
-    threads: 2
+    threads: 1  # one TensorFlow thread per job: see docs/decisions.md, "Threads"
     resources:
         mem_mb=8000,
         runtime=120,

@@ -145,7 +145,7 @@ rule motif_ablation:
         gpu_software("conda")
     container:
         gpu_software("container")
-    threads: 2
+    threads: 1  # one TensorFlow thread per job: see docs/decisions.md, "Threads"
     resources:
         mem_mb=4000,
         runtime=30,
