@@ -15,6 +15,7 @@ import pytest
 
 from seqattr import data as seqdata
 from seqattr import checkpoint, tasks, training
+from seqattr.models import build_model
 from seqattr.regimes import REGIMES
 
 from helpers.training import DATA, SETTINGS, gc_rich_dataset, seeded_model, train_quickly
@@ -63,6 +64,20 @@ def test_same_seed_same_weights_other_seed_different(tmp_path):
         runs.append(model.get_weights())
     assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1]))
     assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2]))
+
+
+def test_seeds_trained_in_one_process_equal_seeds_trained_alone(tmp_path):
+    """train_seeds packs seeds into one process; each seed's weights after an epoch (initialisation,
+    batches, dropout masks) equal those of the same seed trained alone."""
+    build = lambda: build_model({"architecture": "cnn_shallow", "options": {}}, (200, 4), 1, "binary")  # noqa: E731
+    regime = {"kind": "standard"}
+    packed = {
+        seed: model.get_weights()
+        for seed, model, _ in training.train_seeds(build, DATA, regime, SETTINGS, [3, 4], tmp_path / "pack")
+    }
+    ((_, alone, _),) = training.train_seeds(build, DATA, regime, SETTINGS, [4], tmp_path / "alone")
+    assert all(np.array_equal(a, b) for a, b in zip(packed[4], alone.get_weights()))
+    assert not all(np.array_equal(a, b) for a, b in zip(packed[3], packed[4]))
 
 
 @pytest.mark.parametrize("regime", [{"kind": "manifold_mixup"}, {"kind": "spectral_norm"}])

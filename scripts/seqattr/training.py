@@ -344,3 +344,25 @@ def _train_locked(
     metrics.update(best_epoch=state["best_epoch"], epochs_run=state["epoch"])
     log.info("%s: best epoch %d, test %s", label, state["best_epoch"], metrics)
     return TrainResult(history=state["history"], metrics=metrics)
+
+
+def train_seeds(build, data: dict, regime: dict, settings: dict, seeds, workdir, log: logging.Logger | None = None):
+    """Train one model for each of ``seeds``, one after another in this process, each exactly as a job
+    training it alone would (``seed_everything`` before ``build()``, its own checkpoint directory under
+    ``workdir``): one TensorFlow start-up for several seeds. Yields (seed, model, TrainResult)."""
+    for seed in seeds:
+        seed_everything(seed)
+        model = build()
+        directory = Path(workdir) / f"seed{seed}"
+        result = train(
+            model,
+            data,
+            regime,
+            settings,
+            seed=seed,
+            checkpoint_dir=directory / "checkpoint",
+            history_path=directory / "history.tsv",
+            label=f"seed {seed}",
+            log=log,
+        )
+        yield seed, model, result
