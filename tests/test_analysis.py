@@ -244,8 +244,9 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
     assert table.groupby("seed")["classification_auroc"].first().tolist() == pytest.approx([0.98, 0.99])  # task 0's
     claims = pd.read_csv(out["reproduction"], sep="\t").set_index("claim")
     cosine = claims.loc[claims.index.str.startswith("correction improves cosine")].iloc[0]
-    # two cases (saliency, smoothgrad), both improved in both seeds: 2 of 2, too few to show ≥ 0.9
-    assert cosine["effect"] == 1.0 and cosine["verdict"] == "undetermined" and cosine["seeds_needed"] > 0
+    # two cases (saliency, smoothgrad), both improved in both seeds: 2 of 2, too few cases to show ≥ 0.9,
+    # whatever the seeds
+    assert cosine["effect"] == 1.0 and cosine["verdict"] == "undetermined" and pd.isna(cosine["seeds_needed"])
     spread = claims.loc["saliency angles spread wider in the background than at ground-truth positions (SD ratio)"]
     assert spread["effect"] == pytest.approx(4.0) and spread["verdict"] == "holds"  # 4.0 in each seed
     assert claims.loc["saliency angles are centred on 0 (median angle, °)", "verdict"] == "holds"

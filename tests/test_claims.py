@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from seqattr import claims
 from seqattr.plots.claims import VERDICT_COLOURS, claims_figure, verdict_colour
@@ -55,8 +56,30 @@ def test_ties_are_neither_improvements_nor_misses():
     missed = [claims.paired(_seeds(-0.05, 0.005, 3)) for _ in range(8)]
     assert claims.fraction(improved + missed, threshold=0.9, tolerance=1e-5).verdict == claims.FAILS
     few = claims.fraction(improved[:3], threshold=0.9, tolerance=1e-5)
-    assert few.verdict == claims.UNDETERMINED and few.seeds_needed > 0  # 3 of 3 cannot show ≥ 0.9
+    assert (
+        few.verdict == claims.UNDETERMINED and few.seeds_needed is None
+    )  # 3 of 3 cannot show ≥ 0.9: more cases, not seeds
     assert claims.fraction([claims.paired([0.2])] * 4, 0.9, 1e-5).verdict == claims.ONE_SEED
+
+
+def test_a_fraction_of_undetermined_cases_says_the_seeds_per_case_that_would_decide_it():
+    rng = np.random.default_rng(3)
+    cases = [claims.paired(0.02 + rng.normal(0, 0.02, 2)) for _ in range(12)]  # gap 0.02, seed SD 0.02, 2 seeds
+    assert all(c.verdict == claims.UNDETERMINED for c in cases)
+    test = claims.fraction(cases, threshold=0.5, tolerance=1e-4)
+    per_case = sorted(c.seeds_needed for c in cases)
+    assert test.verdict == claims.UNDETERMINED and np.isnan(test.effect)  # no case decided yet
+    assert per_case[0] <= test.seeds_needed <= per_case[-1]
+    # at that many seeds enough cases are decided (all improvements) for the share to clear 0.5
+    decided = sum(n <= test.seeds_needed for n in per_case)
+    assert stats.binomtest(decided, decided).proportion_ci(0.95, method="exact").low > 0.5
+
+
+def test_a_range_claim_says_the_seeds_that_would_settle_it():
+    near_the_edge = claims.within(_seeds(0.37, 0.02, 3), 0.20, 0.40)  # 0.03 from the upper end
+    assert near_the_edge.verdict == claims.UNDETERMINED
+    assert near_the_edge.seeds_needed == claims.seeds_needed(0.03, np.std(_seeds(0.37, 0.02, 3), ddof=1))
+    assert claims.within(_seeds(0.30, 0.01, 4), 0.20, 0.40).seeds_needed is None  # decided already
 
 
 def test_a_perfectly_monotone_series_has_its_correlation_interval_above_zero():

@@ -199,3 +199,28 @@ def test_no_library_module_writes_a_schema_default_again():
         text = re.sub(r"\s+", " ", module.read_text().replace('"', "'"))
         copied = sorted(literal for literal in literals if literal in text)
         assert not copied, f"{module.relative_to(ROOT)} repeats the schema's default(s) {copied}"
+
+
+def _schema_keys(node, found: set) -> set:
+    """Every property name anywhere in a schema node (sections, items, per-kind branches)."""
+    if isinstance(node, dict):
+        found.update(node.get("properties") or {})
+        for child in [*(node.get("properties") or {}).values(), node.get("items"), node.get("additionalProperties")]:
+            _schema_keys(child, found)
+        for branch in [*node.get("allOf", []), *node.get("oneOf", []), *node.get("anyOf", []), node.get("then")]:
+            _schema_keys(branch, found)
+    return found
+
+
+def test_config_readme_explains_every_key_of_the_schema():
+    """config/README.md is checked against the schema that ships with the library: a key added to the
+    schema without its explanation fails here."""
+    import yaml
+
+    tree = yaml.safe_load((ROOT / "scripts" / "seqattr" / "config.schema.yaml").read_text())
+    keys = _schema_keys(tree, set())
+    for definition in tree["$defs"].values():
+        _schema_keys(definition, keys)
+    explained = set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)", (ROOT / "config" / "README.md").read_text()))
+    assert len(keys) > 100  # the walk reaches the per-kind entries, not only the top level
+    assert sorted(keys - explained) == []

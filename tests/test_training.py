@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from seqattr import data as seqdata
-from seqattr import checkpoint, tasks, training
+from seqattr import checkpoint, config, tasks, training
 from seqattr.models import build_model
 from seqattr.regimes import REGIMES
 
@@ -260,9 +260,9 @@ def test_saved_epochs(tmp_path):
 
 def test_a_regimes_training_settings_override_the_config(tmp_path):
     regime = {"kind": "standard", "training": {"epochs": 2, "learning_rate": 0.005}}
-    result = train_quickly(
-        tmp_path, seeded_model(1), regime, {"epochs": 5, "batch_size": 100, "early_stopping_patience": 5}
-    )
+    settings = config.training_settings({"epochs": 5, "batch_size": 100, "early_stopping_patience": 5}, regime)
+    assert settings == {"epochs": 2, "batch_size": 100, "early_stopping_patience": 5, "learning_rate": 0.005}
+    result = train_quickly(tmp_path, seeded_model(1), regime, settings)
     assert len(result.history) == 2 and result.history[0]["lr"] == pytest.approx(0.005)
 
 

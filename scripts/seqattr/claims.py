@@ -161,46 +161,60 @@ def sequence_bootstrap_variance(a, b, resamples: int = BOOTSTRAP_RESAMPLES, seed
 
 
 def within(values, low: float, high: float) -> Test:
-    """Does the estimate (t interval over per-seed values) lie inside [low, high]?"""
+    """Does the estimate (t interval over per-seed values) lie inside [low, high]? An undetermined
+    estimate's ``seeds_needed``: the seeds whose interval would clear the nearer end of the range."""
     inside_low = _interval_test(values, low, "greater")
     if inside_low.n_seeds < 2:
         return Test(inside_low.effect, np.nan, np.nan, inside_low.n_seeds, inside_low.verdict)
-    estimate_low, estimate_high = inside_low.low, inside_low.high
+    effect, estimate_low, estimate_high = inside_low.effect, inside_low.low, inside_low.high
     if low <= estimate_low and estimate_high <= high:
-        verdict = HOLDS
-    elif estimate_high < low or estimate_low > high:
-        verdict = FAILS
-    else:
-        verdict = UNDETERMINED
-    return Test(inside_low.effect, estimate_low, estimate_high, inside_low.n_seeds, verdict)
+        return Test(effect, estimate_low, estimate_high, inside_low.n_seeds, HOLDS)
+    if estimate_high < low or estimate_low > high:
+        return Test(effect, estimate_low, estimate_high, inside_low.n_seeds, FAILS)
+    finite = np.asarray(values, dtype=float)
+    sd = float(finite[np.isfinite(finite)].std(ddof=1))
+    needed = seeds_needed(min(abs(effect - low), abs(effect - high)), sd)
+    return Test(effect, estimate_low, estimate_high, inside_low.n_seeds, UNDETERMINED, needed)
+
+
+def _share(improved: int, missed: int) -> tuple[float, float]:
+    interval = stats.binomtest(improved, improved + missed).proportion_ci(CONFIDENCE, method="exact")
+    return float(interval.low), float(interval.high)
 
 
 def fraction(cases: list[Test], threshold: float, tolerance: float) -> Test:
     """ "In nearly all cases": the share of improvements among decided, non-tied cases, against ``threshold``.
 
-    ``n_seeds`` is the fewest seeds behind any case. ``seeds_needed`` is here the number of further
-    decided cases, all improvements, that would lift the interval's lower bound above ``threshold``.
+    ``n_seeds`` is the fewest seeds behind any case. ``seeds_needed`` (when undetermined) is the seeds
+    per case at which the share would be decided if every case kept its effect and spread: each
+    undetermined case counts, from its own ``seeds_needed`` on, as an improvement or a miss by its
+    sign. None where even every case decided would not decide the share (too few cases), or where
+    the cases have one seed each (no spread observed).
     """
-    improved = sum(c.verdict == HOLDS and abs(c.effect) >= tolerance for c in cases)
-    missed = sum(c.verdict == FAILS and abs(c.effect) >= tolerance for c in cases)
-    n_seeds = min((c.n_seeds for c in cases), default=0)
-    decided = improved + missed
     if not cases:
         return Test(np.nan, np.nan, np.nan, 0, NO_DATA)
-    if decided == 0:
-        return Test(np.nan, np.nan, np.nan, n_seeds, ONE_SEED if n_seeds == 1 else UNDETERMINED)
-    interval = stats.binomtest(improved, decided).proportion_ci(CONFIDENCE, method="exact")
-    verdict = _side_verdict(interval.low, interval.high, threshold, "greater")
+    counted = [c for c in cases if abs(c.effect) >= tolerance]  # ties are neither improvements nor misses
+    improved = sum(c.verdict == HOLDS for c in counted)
+    missed = sum(c.verdict == FAILS for c in counted)
+    n_seeds = min((c.n_seeds for c in cases), default=0)
+    verdict, low, high = (ONE_SEED if n_seeds == 1 else UNDETERMINED), np.nan, np.nan
+    if improved + missed:
+        low, high = _share(improved, missed)
+        verdict = _side_verdict(low, high, threshold, "greater")
     needed = None
     if verdict == UNDETERMINED:
-        needed = next(
-            (k for k in range(1, MAX_SEEDS_NEEDED) if _exact_low(improved + k, decided + k) > threshold), None
-        )
-    return Test(improved / decided, float(interval.low), float(interval.high), n_seeds, verdict, needed)
-
-
-def _exact_low(successes: int, trials: int) -> float:
-    return float(stats.binomtest(successes, trials).proportion_ci(CONFIDENCE, method="exact").low)
+        pending = [c for c in counted if c.verdict == UNDETERMINED and c.seeds_needed is not None]
+        for n in sorted({c.seeds_needed for c in pending}):
+            decided = [c for c in pending if c.seeds_needed <= n]
+            more = sum(c.effect > 0 for c in decided)
+            if (
+                _side_verdict(*_share(improved + more, missed + len(decided) - more), threshold, "greater")
+                != UNDETERMINED
+            ):
+                needed = n
+                break
+    effect = improved / (improved + missed) if improved + missed else np.nan
+    return Test(effect, low, high, n_seeds, verdict, needed)
 
 
 def correlation(x, y, side: str = "greater", resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> Test:

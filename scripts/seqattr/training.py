@@ -27,7 +27,6 @@ from seqattr import checkpoint as checkpoints
 from seqattr import schema
 from seqattr.data import atomic_write, write_tsv
 from seqattr.models import run_logits
-from seqattr.config import training_settings
 from seqattr.regimes import make_regime
 from seqattr.tasks import TaskType, of_model
 
@@ -201,6 +200,9 @@ def train(
 ) -> TrainResult:
     """Train ``model`` on ``data`` (``{"train"|"valid"|"test": {"x", "y"}}``); resume from ``checkpoint_dir``.
 
+    ``settings`` are the run's training settings, a regime's own ``training:`` already on top of the
+    config's (``seqattr.config.training_settings``, which the workflow applies before the job).
+
     The model's output layer says its task type (``seqattr.tasks.of_model``): the loss, the
     validation score and the metrics follow it. Returns the per-epoch history and the test
     metrics (per task and averaged) of the best epoch's weights (which the model holds on
@@ -209,7 +211,7 @@ def train(
     after removing the history, the per-epoch models and the checkpoint.
     """
     log = log or logging.getLogger("seqattr")
-    settings = Settings.from_dict(training_settings(settings, regime))
+    settings = Settings.from_dict(settings)
     regime_obj = make_regime(regime)
     task = of_model(model)
     warmup = regime_obj.warmup_epochs()
