@@ -249,6 +249,9 @@ def test_aggregate_script_joins_classification_and_checks_angle_claims(tmp_path)
     assert cosine["effect"] == 1.0 and cosine["verdict"] == "undetermined" and pd.isna(cosine["seeds_needed"])
     spread = claims.loc["saliency angles spread wider in the background than at ground-truth positions (SD ratio)"]
     assert spread["effect"] == pytest.approx(4.0) and spread["verdict"] == "holds"  # 4.0 in each seed
+    assert (spread["holds_from"], spread["holds_to"]) == (1.0, np.inf)
+    preprints = claims.loc["saliency angles' SD ratio (background / ground truth) is the preprint's"]
+    assert preprints["verdict"] == "fails" and preprints["holds_from"] < 37 / 28 < preprints["holds_to"]  # 4 ≠ 1.32
     assert claims.loc["saliency angles are centred on 0 (median angle, °)", "verdict"] == "holds"
     saliency_rows = table[(table["method"] == "saliency") & (table["corrected"] == "raw")]
     assert claims.loc["fraction of positions with |saliency angle| > 30°", "effect"] == pytest.approx(
