@@ -6,6 +6,7 @@ import pytest
 
 from helpers.encode_server import run_rule_script
 from seqattr import data, ensemble
+from seqattr.correction import correct
 
 
 def test_ensemble_of_identical_maps_has_distance_zero():
@@ -148,11 +149,16 @@ def test_ensemble_and_plot_scripts(tmp_path):
         "plot_ensemble.py",
         input={"reductions": [outputs["reduction"]] * 2, "ensembles": [outputs["ensemble"]] * 2, "table": str(metrics)},
         params={"labels": ["CTCF cnn_deep_exp saliency", "MAX cnn_deep_exp saliency"], "synthetic": ["synth"]},
-        output=figures,
+        output={**figures, "claims": str(tmp_path / "ensemble_claims.tsv")},
         log=log,
     )
     for path in figures.values():
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    claims_table = pd.read_csv(tmp_path / "ensemble_claims.tsv", sep="\t")
+    assert list(claims_table.columns) == ensemble.CLAIM_COLUMNS and len(claims_table) == 2
+    assert (claims_table["overall_reduction"] <= claims_table["reduction_ceiling"]).all()
+    # 720 positions over 36 bins: no bin reaches MIN_BIN_POSITIONS, so there is no trend to test
+    assert set(claims_table["verdict"]) == {"undetermined"} and (claims_table["n_seeds"] == 0).all()
 
 
 def test_synthetic_reference_fractions_use_raw_synthetic_rows():
@@ -173,3 +179,30 @@ def test_synthetic_reference_fractions_use_raw_synthetic_rows():
         {"frac_gt_30": 0.3, "frac_gt_45": 0.15, "frac_gt_60": 0.05}
     )
     assert synthetic_fractions(table, []) is None
+
+
+def test_the_reduction_trend_is_a_rank_correlation_over_bins_with_a_ceiling_from_the_ensemble():
+    rng = np.random.default_rng(0)
+    angle = np.linspace(-87.5, 87.5, 36)
+    growing = pd.DataFrame({"angle": angle, "reduction": np.abs(angle) / 90, "count": 500})
+    E = rng.normal(size=(20, 50, 4))
+    before = rng.random((3, 20, 50)) + 0.5
+    claim = ensemble.reduction_claim(growing, E, before, before / 2)
+    assert claim["verdict"] == "holds" and claim["effect"] == pytest.approx(1.0) and claim["low"] > 0
+    assert claim["overall_reduction"] == pytest.approx(0.5)
+    sparse = growing.assign(count=np.where(np.abs(angle) > 45, 10, 500))  # large-angle bins too thin to count
+    assert ensemble.reduction_claim(sparse, E, before, before)["n_seeds"] == int((np.abs(angle) <= 45).sum())
+    flat = growing.assign(reduction=rng.normal(0, 0.01, 36))
+    assert ensemble.reduction_claim(flat, E, before, before)["verdict"] != "holds"
+
+
+def test_no_correction_gets_closer_to_the_ensemble_than_its_own_off_simplex_part():
+    rng = np.random.default_rng(1)
+    members = rng.normal(size=(5, 10, 30, 4)) + 0.3  # maps leaning off the simplex
+    E = ensemble.ensemble_map(members)
+    d = [ensemble.member_distances(m, E) for m in members]
+    before, after = np.stack([x["d_before"] for x in d]), np.stack([x["d_after"] for x in d])
+    ceiling = ensemble.reduction_ceiling(E, before)
+    assert ensemble.overall_reduction(before, after) <= ceiling < 1
+    on_simplex = correct(E)  # an ensemble in the plane: the bound is 1 (a member equal to it reaches it)
+    assert ensemble.reduction_ceiling(on_simplex, before) == pytest.approx(1.0)

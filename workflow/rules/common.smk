@@ -342,10 +342,7 @@ def final_outputs(wildcards):
     if ground_truth_runs():
         outputs += list(rules.plot_evaluation.output)
     if ENSEMBLES:
-        outputs += [
-            f"results/figures/ensemble/{n}.png"
-            for n in ("angle_density", "reduction", "large_angles")
-        ]
+        outputs += list(rules.plot_ensemble.output)
         outputs += ensemble_paths(
             "results/figures/ensemble/logos/{dataset}/{model}/task{task}/{method}.png"
         )

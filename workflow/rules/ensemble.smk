@@ -36,6 +36,7 @@ rule plot_ensemble:
             )
             for name in ["angle_density", "reduction", "large_angles"]
         },
+        claims="results/tables/ensemble_claims.tsv",
     log:
         "logs/plot_ensemble.log",
     conda:
