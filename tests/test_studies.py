@@ -20,7 +20,7 @@ def test_sweep_values_pick_their_regimes():
     assert studies.sweep_values(REGIMES, "angle_regularization") == {"ar_0": 0.0, "ar_big": 0.01}
 
 
-def _table(angle_sd, auroc=None):
+def _table(angle_sd, auroc=None, interpretability=None):
     rows = []
     for regime, seed_values in angle_sd.items():
         for seed, value in enumerate(seed_values, 1):
@@ -34,7 +34,7 @@ def _table(angle_sd, auroc=None):
                         corrected=corrected,
                         classification_auroc=(auroc or {}).get(regime, 0.9),
                         angle_sd=value if corrected == "raw" else 0.0,
-                        interpretability_auroc=0.8,
+                        interpretability_auroc=(interpretability or {}).get(regime, [0.8] * 9)[seed - 1],
                     )
                 )
     return pd.DataFrame(rows)
@@ -70,7 +70,8 @@ def test_init_claim_follows_the_data(low, high, verdict):
 
 
 def test_angle_regularisation_claims_carry_their_intervals():
-    table = _table({"ar_0": [20.0, 22.0, 21.0], "ar_big": [2.0, 3.0, 2.5]})
+    bump = {"ar_0": [0.70, 0.72, 0.71], "ar_big": [0.75, 0.76, 0.755]}  # AUROC where the angles reach 0
+    table = _table({"ar_0": [20.0, 22.0, 21.0], "ar_big": [2.0, 3.0, 2.5]}, interpretability=bump)
     per_seed, _ = _summary(table, sweep="angle_regularization")
     claims = studies.claims(per_seed, "angle_regularization")
     assert list(claims.columns) == studies.CLAIM_COLUMNS
@@ -94,3 +95,16 @@ def test_angle_regularisation_auroc_cost_claim(middle_auroc, verdict):
     cost = studies.claims(per_seed, "angle_regularization").iloc[2]
     assert cost["claim"].startswith("classification AUROC holds") and cost["verdict"] == verdict
     assert cost["effect"] == pytest.approx(0.9 - middle_auroc)
+
+
+def test_the_interpretability_bump_is_read_where_the_angle_first_drops_to_zero():
+    regimes = {**REGIMES, "ar_mid": {"kind": "angle_regularization", "strength": 0.001}}
+    angle_sd = {"ar_0": [25.0] * 3, "ar_mid": [3.0] * 3, "ar_big": [0.5] * 3}  # below 5° from 1e-3 on
+    interpretability = {"ar_0": [0.70, 0.71, 0.69], "ar_mid": [0.75, 0.77, 0.74], "ar_big": [0.60, 0.61, 0.59]}
+    per_seed, _ = _summary(_table(angle_sd, interpretability=interpretability), regimes, "angle_regularization")
+    bump = studies.claims(per_seed, "angle_regularization").iloc[3]
+    assert bump["claim"].startswith("interpretability AUROC rises") and bump["verdict"] == "holds"
+    assert bump["effect"] == pytest.approx(np.mean([0.05, 0.06, 0.05]))  # at 1e-3, not the collapse at 1e-2
+    never = {"ar_0": [25.0] * 3, "ar_mid": [12.0] * 3, "ar_big": [8.0] * 3}  # the angle never reaches 0
+    per_seed, _ = _summary(_table(never, interpretability=interpretability), regimes, "angle_regularization")
+    assert studies.claims(per_seed, "angle_regularization").iloc[3]["verdict"] == "n/a"
