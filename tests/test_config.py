@@ -78,15 +78,48 @@ def test_unknown_names_list_the_allowed_ones():
 
 def test_schema_names_match_library_registries():
     schema = yaml.safe_load(cfg.SCHEMA.read_text())["$defs"]
-    from seqattr import attribution, models, regimes
+    from seqattr import attribution, dataset_kinds, models, regimes
 
     assert set(schema["model"]["properties"]["architecture"]["enum"]) == set(models.REGISTRY)
+    assert set(schema["dataset"]["properties"]["kind"]["enum"]) == set(dataset_kinds.KINDS)
     assert set(schema["regime"]["properties"]["kind"]["enum"]) == set(regimes.REGIMES)
     assert set(schema["method"]["properties"]["kind"]["enum"]) == set(attribution.METHODS)
     # every kind has its own branch of parameters (tests/test_settings.py checks them against the library)
-    for definition, kinds in (("regime", regimes.REGIMES), ("method", attribution.METHODS)):
+    for definition, kinds in (
+        ("regime", regimes.REGIMES),
+        ("method", attribution.METHODS),
+        ("dataset", dataset_kinds.KINDS),
+    ):
         branches = {b["if"]["properties"]["kind"]["const"] for b in schema[definition]["allOf"]}
         assert branches == set(kinds), definition
+
+
+def test_each_dataset_kind_says_where_its_file_is_and_what_it_holds():
+    from seqattr import dataset_kinds
+
+    config = cfg.validate(
+        {
+            **yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text()),
+            "datasets": {
+                "sim": {"kind": "synthetic", "outputs": "per_core_motif"},
+                "mine": {"kind": "h5", "path": "data/mine.h5", "keys": {"x_test": "X", "model_test": "M"}},
+                "seqs": {"kind": "fasta", "fasta": "a.fa", "labels": "a.tsv"},
+            },
+            "experiments": [{"datasets": ["sim"], "models": ["cnn_shallow_relu"], "regimes": ["standard"], "seeds": 1}],
+        }
+    )
+    assert [cfg.dataset_path(config, n) for n in ("sim", "mine", "seqs")] == [
+        "results/data/sim.h5",
+        "data/mine.h5",
+        "results/data/seqs.h5",
+    ]
+    assert [cfg.dataset_task_count(config, n) for n in ("sim", "mine", "seqs")] == [5, None, None]
+    assert [cfg.has_ground_truth(config, n) for n in ("sim", "mine", "seqs")] == [True, True, False]
+    assert [cfg.is_user_data(config, n) for n in ("sim", "mine", "seqs")] == [False, True, True]
+    assert cfg.dataset_user_files(config, "seqs") == ["a.fa", "a.tsv"]
+    assert dataset_kinds.built_by(config, "simulate_synthetic") == ["sim"]
+    assert dataset_kinds.built_by(config, "fasta_dataset") == ["seqs"]
+    assert cfg.motif_references(config, "sim", 0)["core"] == [config["datasets"]["sim"]["core_motifs"][0]]
 
 
 def test_seed_lists_and_runs():

@@ -1,4 +1,5 @@
-"""Adding an attribution method touches one library module plus the schema: shown on a copy of the project."""
+"""Adding an attribution method or a dataset kind touches one library module plus the schema: shown on a
+copy of the project, which validates, computes and plans with the addition."""
 
 import filecmp
 import json
@@ -85,34 +86,119 @@ def _changed_files(a: Path, b: Path) -> set[str]:
     return changed
 
 
-def test_a_new_attribution_method_is_one_module_and_the_schema(tmp_path):
-    copy = tmp_path / "project"
+def _extended_copy(tmp_path: Path, extend) -> tuple[Path, set[str]]:
+    """A copy of the project changed by ``extend(copy)``, and the files that differ from the original."""
+    copy, pristine = tmp_path / "project", tmp_path / "pristine"
     shutil.copytree(ROOT, copy, ignore=SKIP)
-    pristine = tmp_path / "pristine"
     shutil.copytree(copy, pristine)
-    _add_the_method(copy)
-    assert _changed_files(pristine, copy) == {"scripts/seqattr/attribution.py", "scripts/seqattr/config.schema.yaml"}
+    extend(copy)
+    return copy, _changed_files(pristine, copy)
 
-    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text())
-    config["attribution"]["methods"] = {"saliency": {"kind": "saliency"}, "half": {"kind": "half_saliency"}}
-    env = {"PYTHONPATH": str(copy / "scripts"), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
-    env["SLURM_CONF"] = "/nonexistent"  # no scheduler probe
-    done = subprocess.run([sys.executable, "-c", CHECK, json.dumps(config)], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["scale"] == 0.5  # the default comes from the schema entry
-    assert result["max_difference"] < 1e-6  # the gradient at x / 2
 
-    configfile = tmp_path / "config.yaml"
+def _environment(copy: Path) -> dict:
+    """The copy's library first on the path; no scheduler probe."""
+    return {
+        "PYTHONPATH": str(copy / "scripts"),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "SLURM_CONF": "/nonexistent",
+    }
+
+
+def _plan(copy: Path, run: Path, config: dict) -> str:
+    """A dry-run of the copy's workflow on ``config`` in ``run``: its output."""
+    configfile = run.parent / "config.yaml"
     configfile.write_text(yaml.safe_dump(config))
+    command = [SNAKEMAKE, "-n", "--snakefile", str(copy / "Snakefile"), "--directory", str(run)]
     dry = subprocess.run(
-        [SNAKEMAKE, "-n", "--snakefile", str(copy / "Snakefile"), "--directory", str(tmp_path / "run")]
-        + ["--configfile", str(configfile), "--cores", "1"],
-        env=env,
+        command + ["--configfile", str(configfile), "--cores", "1"],
+        env=_environment(copy),
         capture_output=True,
         text=True,
         cwd=copy,
     )
     assert dry.returncode == 0, dry.stderr[-3000:]
-    planned = re.findall(r"results/attributions/\S+/(\w+)\.h5", dry.stdout)
+    return dry.stdout
+
+
+def test_a_new_attribution_method_is_one_module_and_the_schema(tmp_path):
+    copy, changed = _extended_copy(tmp_path, _add_the_method)
+    assert changed == {"scripts/seqattr/attribution.py", "scripts/seqattr/config.schema.yaml"}
+
+    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text())
+    config["attribution"]["methods"] = {"saliency": {"kind": "saliency"}, "half": {"kind": "half_saliency"}}
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, json.dumps(config)], env=_environment(copy), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["scale"] == 0.5  # the default comes from the schema entry
+    assert result["max_difference"] < 1e-6  # the gradient at x / 2
+
+    output = _plan(copy, tmp_path / "run", config)
+    planned = re.findall(r"results/attributions/\S+/(\w+)\.h5", output)
     assert set(planned) == {"saliency", "half"}  # the workflow plans the new method's maps
+
+
+NEW_KIND = '''"""A user's HDF5 file named after the dataset in a shared folder: a kind added here and in the schema only."""
+
+from seqattr.dataset_kinds import DatasetKind, register
+
+
+@register("shared_h5")
+class SharedH5(DatasetKind):
+    user_data = True
+
+    def path(self, name, spec):
+        return f"{spec['folder']}/{name}.h5"
+
+    def user_files(self, spec):
+        return [self.path(spec["name"], spec)]
+'''
+
+
+def _add_the_kind(copy: Path) -> None:
+    (copy / "scripts" / "seqattr" / "dataset_kinds" / "shared_h5.py").write_text(NEW_KIND)
+    schema = copy / "scripts" / "seqattr" / "config.schema.yaml"
+    text = schema.read_text()
+    branch = """      - if: {properties: {kind: {const: fasta}}}
+        then: {$ref: "#/$defs/fasta_dataset"}
+"""
+    assert text.count("url, fasta]}") == 1 and text.count(branch) == 1 and text.count("  h5_dataset:\n") == 1
+    text = text.replace("url, fasta]}", "url, fasta, shared_h5]}")
+    text = text.replace(
+        branch,
+        branch
+        + """      - if: {properties: {kind: {const: shared_h5}}}
+        then: {$ref: "#/$defs/shared_h5_dataset"}
+""",
+    )
+    text = text.replace(
+        "  h5_dataset:\n",
+        """  shared_h5_dataset:
+    description: A user's HDF5 file <folder>/<name>.h5.
+    required: [folder, name]
+    properties:
+      folder: {type: string}
+      name: {type: string}
+
+  h5_dataset:
+""",
+    )
+    schema.write_text(text)
+
+
+def test_a_new_dataset_kind_is_one_module_and_the_schema(tmp_path):
+    copy, changed = _extended_copy(tmp_path, _add_the_kind)
+    assert changed == {
+        "scripts/seqattr/dataset_kinds/shared_h5.py",
+        "scripts/seqattr/config.schema.yaml",
+    }
+    run = tmp_path / "run"
+    (run / "shared").mkdir(parents=True)
+    (run / "shared" / "lab.h5").write_bytes(b"the user's file")  # planning reads its content digest only
+    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text())
+    config["datasets"] = {"lab": {"kind": "shared_h5", "folder": "shared", "name": "lab"}}
+    config["experiments"] = [{"datasets": ["lab"], "models": ["cnn_shallow_relu"], "regimes": ["standard"], "seeds": 1}]
+    output = _plan(copy, run, config)
+    assert "rule check_dataset:" in output  # the user's file is checked before anything reads it
+    assert "input: shared/lab.h5" in output and "rule train_model:" in output

@@ -14,11 +14,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from seqattr import architectures, jaspar
+from seqattr import architectures, dataset_kinds, jaspar
+from seqattr.dataset_kinds import DOWNLOADS
 from seqattr.schema import SCHEMA, allowed_keys
-
-DOWNLOADS = "resources/downloads"  # files fetched by URL, relative to the working directory
-USER_KINDS = ("h5", "url", "fasta")  # a user's data (its file, a download, its FASTA): checked by rule check_dataset
 
 
 class ConfigError(ValueError):
@@ -138,9 +136,6 @@ def _check_references(config: dict) -> None:
         _check_names(f"ensembles.{i}.method", [ensemble["method"]], methods)
     _check_names("motifs.methods", config["motifs"]["methods"] or [], methods)
     _check_names("motifs.target_motifs", config["motifs"]["target_motifs"], config["datasets"])
-    for name, dataset in config["datasets"].items():
-        if dataset["kind"] == "chipseq":
-            _check_names(f"datasets.{name}.source", [dataset["source"]], config["encode"])
 
 
 def _check_weights(config: dict) -> None:
@@ -169,26 +164,14 @@ def _check_weights(config: dict) -> None:
 
 
 def _check_datasets(config: dict) -> None:
-    """Splits sum to 1, core motifs are matrices of the JASPAR release and a synthetic regression
-    dataset has one effect per core motif (else the generator fails late)."""
+    """Splits sum to 1, and each kind's own checks (``DatasetKind.check``: a synthetic dataset's core
+    motifs and effects, a ChIP-seq dataset's ENCODE source)."""
     for name, spec in config["datasets"].items():
         split = spec.get("split")
         if split is not None and abs(sum(split) - 1) > 1e-6:
             raise ConfigError(f"config error at datasets.{name}.split: {split} sums to {sum(split):g}, not 1")
-        if spec["kind"] == "synthetic":
-            known = jaspar.vertebrate_pwms(spec["jaspar_release"])
-            unknown = [m for m in spec["core_motifs"] if m not in known]
-            if unknown:
-                raise ConfigError(
-                    f"config error at datasets.{name}.core_motifs: {unknown} are not CORE vertebrate "
-                    f"matrices of {spec['jaspar_release']}"
-                )
-            effects, core = len(spec["effects"]), len(spec["core_motifs"])
-            if spec["task"] == "regression" and effects != core:
-                raise ConfigError(
-                    f"config error at datasets.{name}.effects: {effects} effects for {core} core motifs; "
-                    "a regression dataset needs one per core motif, in the order of core_motifs"
-                )
+        if problem := dataset_kinds.of(spec).check(config, name, spec):
+            raise ConfigError(problem)
 
 
 def _check_target_motifs(config: dict) -> None:
@@ -260,11 +243,7 @@ def dataset_task_count(config: dict, dataset: str) -> int | None:
     """How many outputs a dataset's labels have: known for the data the workflow makes (the
     generator's ``outputs``, one for ChIP-seq), None for a user's file (checked when read)."""
     spec = config["datasets"][dataset]
-    if spec["kind"] == "synthetic":
-        from seqattr.simulate import task_count
-
-        return task_count(spec)
-    return 1 if spec["kind"] == "chipseq" else None
+    return dataset_kinds.of(spec).task_count(spec)
 
 
 def _check_task(config: dict) -> None:
@@ -282,11 +261,7 @@ def _check_task(config: dict) -> None:
 def dataset_path(config: dict, name: str) -> str:
     """The HDF5 file of a dataset: the user's own, a download, or one the workflow makes."""
     spec = config["datasets"][name]
-    if spec["kind"] == "h5":
-        return spec["path"]
-    if spec["kind"] == "url":
-        return f"{DOWNLOADS}/datasets/{name}.h5"
-    return f"results/data/{name}.h5"
+    return dataset_kinds.of(spec).path(name, spec)
 
 
 def dataset_user_files(config: dict, dataset: str) -> list[str]:
@@ -294,9 +269,12 @@ def dataset_user_files(config: dict, dataset: str) -> list[str]:
     FASTA and labels): their content, not their time stamps, decides reruns (seqattr.user_files). A
     ``url`` download is pinned by its ``md5`` in config instead."""
     spec = config["datasets"][dataset]
-    if spec["kind"] == "h5":
-        return [spec["path"]]
-    return [spec["fasta"], spec["labels"]] if spec["kind"] == "fasta" else []
+    return dataset_kinds.of(spec).user_files(spec)
+
+
+def is_user_data(config: dict, dataset: str) -> bool:
+    """Whether a dataset is the user's data (a file, a download, a FASTA), checked by rule check_dataset."""
+    return dataset_kinds.of(config["datasets"][dataset]).user_data
 
 
 def weights_user_file(spec: dict, seed: int) -> str | None:
@@ -399,7 +377,7 @@ def motif_ablation_runs(config: dict) -> list[tuple[Run, list[str]]]:
     return [
         (run, methods)
         for run, methods in experiment_runs(config)
-        if config["datasets"][run.dataset]["kind"] == "synthetic" and dataset_task_count(config, run.dataset) > 1
+        if dataset_kinds.of(config["datasets"][run.dataset]).can_ablate_motifs(config["datasets"][run.dataset])
     ]
 
 
@@ -434,27 +412,23 @@ def motif_database(config: dict, dataset: str) -> str:
 def motif_release(config: dict, dataset: str) -> str:
     """The JASPAR release a dataset's patterns are named from: a synthetic dataset's own, else ``motifs.jaspar_release``."""
     spec = config["datasets"][dataset]
-    return spec["jaspar_release"] if spec["kind"] == "synthetic" else config["motifs"]["jaspar_release"]
+    return dataset_kinds.of(spec).motif_release(config, spec)
 
 
 def motif_references(config: dict, dataset: str, task: int) -> dict:
     """What the patterns of a dataset's output ``task`` are scored against: ``core`` (the synthetic
     core motifs that drive that output) and ``targets`` (``motifs.target_motifs`` of the dataset,
     else a chipseq dataset's ENCODE target name; validation checked that the former name matrices)."""
-    from seqattr.simulate import task_motifs
-
     spec = config["datasets"][dataset]
+    kind = dataset_kinds.of(spec)
     targets = config["motifs"]["target_motifs"].get(dataset)
-    if targets is None:
-        targets = [spec["target"]] if spec["kind"] == "chipseq" else []
-    core = [spec["core_motifs"][i] for i in task_motifs(spec)[task]] if spec["kind"] == "synthetic" else []
-    return {"core": core, "targets": list(targets)}
+    return {"core": kind.core_motifs(spec, task), "targets": list(kind.targets(spec) if targets is None else targets)}
 
 
 def has_ground_truth(config: dict, dataset: str) -> bool:
     """Synthetic data always carries its sequence model; a user's file only when its keys name one."""
     spec = config["datasets"][dataset]
-    return spec["kind"] == "synthetic" or "model_test" in spec.get("keys", {})  # only HDF5 kinds have keys
+    return dataset_kinds.of(spec).has_ground_truth(spec)
 
 
 def analysis_plan(config: dict) -> list[dict]:

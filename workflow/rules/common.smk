@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from seqattr import config as cfg
-from seqattr import integrity, user_files
+from seqattr import dataset_kinds, integrity, user_files
 
 try:
     cfg.check_unique_keys(workflow.configfiles)
@@ -117,7 +117,7 @@ def dataset_check(wildcards):
 
     ancient(): a rerun of the check (its settings changed) does not by itself retrain anything.
     """
-    if config["datasets"][wildcards.dataset]["kind"] in cfg.USER_KINDS:
+    if cfg.is_user_data(config, wildcards.dataset):
         return [ancient(f"results/checks/{wildcards.dataset}.json")]
     return []
 
@@ -223,7 +223,8 @@ def motif_references(wildcards):
 
 
 def synthetic_datasets():
-    return [name for name, d in config["datasets"].items() if d["kind"] == "synthetic"]
+    """The datasets the generator makes (they have a sequence-model figure and are Fig. 1d's reference)."""
+    return dataset_kinds.built_by(config, "simulate_synthetic")
 
 
 def motif_ablation_paths(pattern):
@@ -235,14 +236,23 @@ def chip_datasets():
     """The ChIP-seq datasets the runs use, in config order."""
     used = {r.dataset for r, _ in RUNS} | {d for d, *_ in ENSEMBLES}
     return [
-        n for n, d in config["datasets"].items() if d["kind"] == "chipseq" and n in used
+        n for n in dataset_kinds.built_by(config, "build_chip_dataset") if n in used
     ]
 
 
-def names_of_kind(*kinds):
-    """A wildcard regex matching exactly the datasets of these kinds (or nothing)."""
-    names = [re.escape(n) for n, d in config["datasets"].items() if d["kind"] in kinds]
-    return "|".join(names) if names else "(?!)"
+def wildcard_of(names):
+    """A wildcard regex matching exactly these dataset names (or nothing)."""
+    return "|".join(re.escape(n) for n in names) if names else "(?!)"
+
+
+def built_by(builder):
+    """The ``dataset`` wildcard of a builder of datasets: the datasets whose kind it builds."""
+    return wildcard_of(dataset_kinds.built_by(config, builder))
+
+
+def user_datasets():
+    """The ``dataset`` wildcard of the user's datasets (checked by check_dataset)."""
+    return wildcard_of([n for n in config["datasets"] if cfg.is_user_data(config, n)])
 
 
 def ground_truth_runs():

@@ -9,7 +9,7 @@ rule simulate_synthetic:
     benchmark:
         "benchmarks/runs/simulate_synthetic/{dataset}.tsv"
     wildcard_constraints:
-        dataset=names_of_kind("synthetic"),
+        dataset=built_by("simulate_synthetic"),
     conda:
         "../../envs/workflow.yaml"
     threads: 1
@@ -33,7 +33,7 @@ rule fasta_dataset:
     log:
         "logs/fasta_dataset/{dataset}.log",
     wildcard_constraints:
-        dataset=names_of_kind("fasta"),
+        dataset=built_by("fasta_dataset"),
     conda:
         "../../envs/workflow.yaml"
     threads: 1
@@ -77,7 +77,7 @@ rule check_dataset:
     log:
         "logs/check_dataset/{dataset}.log",
     wildcard_constraints:
-        dataset=names_of_kind(*cfg.USER_KINDS),
+        dataset=user_datasets(),
     conda:
         "../../envs/workflow.yaml"
     threads: 1

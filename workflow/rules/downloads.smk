@@ -4,7 +4,7 @@ rule download_dataset:
     log:
         "logs/download_dataset/{dataset}.log",
     wildcard_constraints:
-        dataset=names_of_kind("url"),
+        dataset=built_by("download_dataset"),
     retries: 1
     conda:
         "../../envs/workflow.yaml"

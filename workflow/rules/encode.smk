@@ -67,7 +67,7 @@ rule build_chip_dataset:
     log:
         "logs/build_chip_dataset/{dataset}.log",
     wildcard_constraints:
-        dataset=names_of_kind("chipseq"),
+        dataset=built_by("build_chip_dataset"),
     conda:
         "../../envs/workflow.yaml"
     threads: 1
