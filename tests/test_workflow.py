@@ -65,6 +65,22 @@ def test_report_contains_every_figure(tiny_run):
         assert report_has(tiny_run / "report.zip", tiny_run / "results" / figure), figure
 
 
+def test_report_says_what_was_run_and_numbers_its_categories_without_gaps(tiny_run):
+    import re
+    import zipfile
+
+    import yaml
+
+    with zipfile.ZipFile(tiny_run / "report.zip") as report:
+        page = report.read(next(n for n in report.namelist() if n.endswith("report.html"))).decode()
+    assert "What was run" in page and "{'datasets'" not in page  # readable words, not the config dict
+    config = yaml.safe_load(TINY.read_text())
+    for experiment in config["experiments"]:
+        assert all(model in page for model in experiment["models"])
+    numbers = sorted({int(n) for n in re.findall(r'"(\d+)\. [A-Z][A-Za-z -]+": \{', page)})
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 6
+
+
 def test_metrics_table_covers_every_run(tiny_run):
     table = pd.read_csv(tiny_run / "results" / "tables" / "metrics.tsv", sep="\t")
     # 2 models × 2 seeds × 4 methods + 1 × 1 × 1 (input noise) + 4 sweep regimes × 1 method, raw and corrected

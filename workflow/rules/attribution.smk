@@ -57,7 +57,7 @@ rule plot_attribution:
         png=report(
             f"results/figures/attribution/{ATTR_DIR}/{{method}}.png",
             caption="../report/attribution_panel.rst",
-            category="3. Attribution maps",
+            category=category("Attribution maps"),
             subcategory="{dataset}",
             labels={
                 "model": "{model}",

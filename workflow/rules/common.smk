@@ -486,3 +486,24 @@ def dataset_download(wildcards):
     """URL and md5 of one downloaded dataset."""
     spec = config["datasets"][wildcards.dataset]
     return dict(url=spec["url"], md5=spec["md5"], label=f"datasets.{wildcards.dataset}")
+
+
+def report_categories():
+    """The report's categories this config fills, in their order (so their numbers have no gaps)."""
+    shown = {
+        "Data": bool(synthetic_datasets()),
+        "Tables": True,
+        "Attribution maps": True,
+        "Ground-truth evaluation": bool(ground_truth_runs()),
+        "Consistency": True,
+        "In vivo ensemble proxy": bool(ENSEMBLES),
+        "Studies": bool(over_epochs_paths() or active_sweeps()),
+        "Motif discovery": bool(MOTIF_RUNS),
+    }
+    return [name for name, present in shown.items() if present]
+
+
+def category(name):
+    """A report category's title, numbered among those this config fills."""
+    shown = report_categories()
+    return f"{shown.index(name) + 1}. {name}" if name in shown else name

@@ -32,12 +32,12 @@ rule select_models:
         table=report(
             "results/tables/selection.tsv",
             caption="../report/selection.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
         correlations=report(
             "results/tables/consistency_correlations.tsv",
             caption="../report/consistency_correlations.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
     log:
         "logs/select_models.log",
@@ -62,7 +62,7 @@ rule plot_consistency:
             name: report(
                 f"results/figures/consistency/{name}.png",
                 caption=f"../report/{name}.rst",
-                category="5. Consistency",
+                category=category("Consistency"),
             )
             for name in ["snr_vs_kld", "kmer_frequencies", "angular_density"]
         },

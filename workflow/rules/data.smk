@@ -54,7 +54,7 @@ rule plot_dataset:
         png=report(
             "results/figures/data/{dataset}.png",
             caption="../report/dataset.rst",
-            category="1. Data",
+            category=category("Data"),
             labels={"dataset": "{dataset}"},
         ),
     log:

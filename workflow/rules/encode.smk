@@ -88,7 +88,7 @@ rule chip_windows:
         table=report(
             "results/tables/chip_windows.tsv",
             caption="../report/chip_windows.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
     log:
         "logs/chip_windows.log",

@@ -32,7 +32,7 @@ rule plot_ensemble:
             name: report(
                 f"results/figures/ensemble/{name}.png",
                 caption=f"../report/ensemble_{name}.rst",
-                category="6. In vivo ensemble proxy",
+                category=category("In vivo ensemble proxy"),
             )
             for name in ["angle_density", "reduction", "large_angles"]
         },
@@ -60,7 +60,7 @@ rule plot_ensemble_logos:
         png=report(
             "results/figures/ensemble/logos/{dataset}/{model}/task{task}/{method}.png",
             caption="../report/ensemble_logos.rst",
-            category="6. In vivo ensemble proxy",
+            category=category("In vivo ensemble proxy"),
             labels={
                 "dataset": "{dataset}",
                 "model": "{model}",

@@ -14,12 +14,12 @@ rule aggregate:
         table=report(
             "results/tables/metrics.tsv",
             caption="../report/metrics_table.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
         reproduction=report(
             "results/tables/reproduction_004.tsv",
             caption="../report/reproduction.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
     log:
         "logs/aggregate.log",
@@ -50,7 +50,7 @@ rule plot_evaluation:
             name: report(
                 f"results/figures/evaluation/{name}.png",
                 caption=f"../report/{name}.rst",
-                category="4. Ground-truth evaluation",
+                category=category("Ground-truth evaluation"),
             )
             for name in [
                 "scatter",
@@ -85,12 +85,12 @@ rule paper_table:
         table=report(
             "results/tables/{table}.tsv",
             caption="../report/paper_table.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
         claims=report(
             "results/tables/{table}_claims.tsv",
             caption="../report/paper_claims.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
     log:
         "logs/paper_table/{table}.log",
@@ -114,7 +114,7 @@ rule analysis_plan:
         table=report(
             "results/tables/analyses.tsv",
             caption="../report/analyses.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
     log:
         "logs/analysis_plan.log",
@@ -167,7 +167,7 @@ rule motif_ablation_table:
         table=report(
             "results/tables/motif_ablation.tsv",
             caption="../report/motif_ablation.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
         summary="results/tables/motif_ablation_summary.tsv",
     log:

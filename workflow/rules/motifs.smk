@@ -52,12 +52,12 @@ rule motif_tables:
         table=report(
             "results/tables/motifs.tsv",
             caption="../report/motifs_table.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
         summary=report(
             "results/tables/motifs_summary.tsv",
             caption="../report/motifs_summary.rst",
-            category="2. Tables",
+            category=category("Tables"),
         ),
     log:
         "logs/motif_tables.log",
@@ -79,7 +79,7 @@ rule plot_motifs:
         png=report(
             f"results/figures/motifs/{ATTR_DIR}/{{method}}.png",
             caption="../report/motif_logos.rst",
-            category="8. Motif discovery",
+            category=category("Motif discovery"),
             subcategory="{dataset}",
             labels={
                 "model": "{model}",
@@ -110,7 +110,7 @@ rule plot_motif_summary:
         png=report(
             "results/figures/motifs/recovery.png",
             caption="../report/motif_recovery.rst",
-            category="8. Motif discovery",
+            category=category("Motif discovery"),
         ),
     log:
         "logs/plot_motif_summary.log",

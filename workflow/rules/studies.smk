@@ -6,22 +6,22 @@ rule plot_study:
         summary=report(
             "results/tables/study_{sweep}.tsv",
             caption="../report/study_table.rst",
-            category="7. Studies",
+            category=category("Studies"),
         ),
         claims=report(
             "results/tables/study_{sweep}_claims.tsv",
             caption="../report/study_claims.rst",
-            category="7. Studies",
+            category=category("Studies"),
         ),
         figure=report(
             "results/figures/studies/{sweep}.png",
             caption="../report/study_figure.rst",
-            category="7. Studies",
+            category=category("Studies"),
         ),
         angles=report(
             "results/figures/studies/{sweep}_angles.png",
             caption="../report/study_angles.rst",
-            category="7. Studies",
+            category=category("Studies"),
         ),
     log:
         "logs/plot_study/{sweep}.log",
@@ -79,12 +79,12 @@ rule plot_over_epochs:
         table=report(
             "results/tables/over_epochs.tsv",
             caption="../report/over_epochs_table.rst",
-            category="7. Studies",
+            category=category("Studies"),
         ),
         figure=report(
             "results/figures/studies/over_epochs.png",
             caption="../report/over_epochs.rst",
-            category="7. Studies",
+            category=category("Studies"),
         ),
     log:
         "logs/plot_over_epochs.log",
