@@ -22,14 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from throughput import random_data
+
 
 def write_data(path: Path, n: int) -> None:
-    rng = np.random.default_rng(0)
-    arrays = {}
-    for split, size in {"train": n, "valid": max(n // 7, 100), "test": 100}.items():
-        arrays[f"x_{split}"] = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (size, 200))]
-        arrays[f"y_{split}"] = rng.integers(0, 2, (size, 1)).astype(np.float32)
-    np.savez(path, **arrays)
+    """``throughput.random_data``'s splits, for the worker processes to read."""
+    splits = random_data(n)
+    np.savez(path, **{f"{key}_{split}": arrays[key] for split, arrays in splits.items() for key in ("x", "y")})
 
 
 def worker(data_path: str, seed: int, epochs: int, batch_size: int) -> None:

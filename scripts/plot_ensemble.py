@@ -3,8 +3,7 @@ its claims table (the reduction's trend with |angle| and its ceiling)."""
 
 import pandas as pd
 
-from seqattr import ensemble
-from seqattr import claims
+from seqattr import claims, ensemble
 from seqattr.data import read_h5, write_tsv
 from seqattr.plots import save
 from seqattr.plots.ensemble import angle_density_figure, large_angles_figure, reduction_figure

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers.workflow_runner import ROOT
 
 
 def test_gpu_check_small_mode_writes_its_table(tmp_path):

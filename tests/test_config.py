@@ -11,9 +11,9 @@ import yaml
 
 from helpers.config_errors import DEFAULT
 from helpers.config_errors import config_error as _error
+from helpers.workflow_runner import ROOT
 from seqattr import config as cfg
 
-ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+from helpers.workflow_runner import ROOT, SNAKEMAKE
+
 SKIP = shutil.ignore_patterns(".git", ".venv", "results", "logs", ".snakemake", "runs", "__pycache__", "*.egg-info")
 
 NEW_METHOD = '''

@@ -171,9 +171,8 @@ def within(values, low: float, high: float) -> Test:
         return Test(effect, estimate_low, estimate_high, inside_low.n_seeds, HOLDS)
     if estimate_high < low or estimate_low > high:
         return Test(effect, estimate_low, estimate_high, inside_low.n_seeds, FAILS)
-    finite = np.asarray(values, dtype=float)
-    sd = float(finite[np.isfinite(finite)].std(ddof=1))
-    needed = seeds_needed(min(abs(effect - low), abs(effect - high)), sd)
+    nearer_end = low if abs(effect - low) <= abs(effect - high) else high  # the interval straddles it
+    needed = _interval_test(values, nearer_end, "greater").seeds_needed
     return Test(effect, estimate_low, estimate_high, inside_low.n_seeds, UNDETERMINED, needed)
 
 

@@ -1,5 +1,6 @@
 """Config validation, wildcard constraints and input functions shared by every rule file."""
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -488,8 +489,10 @@ def dataset_download(wildcards):
     return dict(url=spec["url"], md5=spec["md5"], label=f"datasets.{wildcards.dataset}")
 
 
+@functools.cache
 def report_categories():
-    """The report's categories this config fills, in their order (so their numbers have no gaps)."""
+    """The report's categories this config fills, in their order (so their numbers have no gaps);
+    worked out once, for the 25 report items that ask."""
     shown = {
         "Data": bool(synthetic_datasets()),
         "Tables": True,
